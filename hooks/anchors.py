@@ -1,0 +1,1 @@
+"""MkDocs hook: anchors (filled in by its owner)."""

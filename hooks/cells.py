@@ -1,0 +1,1 @@
+"""MkDocs hook: cells (filled in by its owner)."""

@@ -1,0 +1,1 @@
+"""MkDocs hook: chapter (filled in by its owner)."""

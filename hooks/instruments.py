@@ -1,0 +1,1 @@
+"""MkDocs hook: instruments (filled in by its owner)."""
