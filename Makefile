@@ -1,0 +1,69 @@
+# Two commands do all set-up themselves: `make serve` and `make test`.
+# Every step is a file target, so a second run reuses what is installed.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := .deps/stamps
+CHROMIUM := /usr/bin/chromium
+
+export PYTHONHASHSEED := 0
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+.PHONY: setup serve build test lint bench clean help
+
+help:
+	@echo "make serve  - set up everything, then serve on http://127.0.0.1:8000 with live reload"
+	@echo "make test   - set up everything, then lint and run every test"
+	@echo "make build  - static site in site/ (mkdocs build --strict)"
+	@echo "make bench  - benchmarks (bench/), results in bench/out/"
+	@echo "make clean  - remove every build output and cache"
+
+setup: $(STAMP)/python $(STAMP)/node $(STAMP)/vendor
+
+$(STAMP)/python: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (the site needs Python 3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/node: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/vendor: tools/vendor_pyodide.py package-lock.json $(STAMP)/python $(STAMP)/node
+	$(PY) tools/vendor_pyodide.py
+	@mkdir -p $(STAMP) && touch $@
+
+# Browser tests drive Debian's Chromium; install it when missing and we may.
+$(STAMP)/chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "error: $(CHROMIUM) is missing; install it with: sudo apt-get install chromium"; exit 1; fi; \
+	fi
+	@mkdir -p $(STAMP) && touch $@
+
+serve: setup
+	$(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+build: setup
+	$(VENV)/bin/mkdocs build --strict
+
+lint: $(STAMP)/python
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup $(STAMP)/chromium lint
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+bench: setup $(STAMP)/chromium
+	$(PY) -m bench
+
+clean:
+	rm -rf site .cache bench/out .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) node_modules .deps

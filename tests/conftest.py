@@ -1,0 +1,55 @@
+"""Shared fixtures: one build of the real site per test run, shared by all xdist workers."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+# Browser tests serve the test build here; instant navigation needs site_url on this origin.
+TEST_PORT = 8731
+TEST_SITE_URL = f"http://127.0.0.1:{TEST_PORT}/"
+
+
+def run_mkdocs_build(config: Path, site_dir: Path, cwd: Path | None = None, env=None):
+    """Build a site in a fresh process; returns the CompletedProcess."""
+    return subprocess.run(
+        [*MKDOCS, "build", "--strict", "-f", str(config), "-d", str(site_dir)],
+        cwd=cwd or config.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """The real site, built once per test run (workers wait on a lock for the first build)."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"solo-{os.getpid()}")
+    base = ROOT / ".cache" / "test-site"
+    base.mkdir(parents=True, exist_ok=True)
+    site = base / "site"
+    marker = base / "built-for"
+    with open(base / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (marker.exists() and marker.read_text() == run_id and site.is_dir()):
+            result = run_mkdocs_build(
+                ROOT / "mkdocs.yml", site, cwd=ROOT, env={"SITE_URL": TEST_SITE_URL}
+            )
+            if result.returncode != 0:
+                pytest.fail(f"site build failed:\n{result.stdout}\n{result.stderr}")
+            (base / "build.log").write_text(result.stdout + result.stderr)
+            marker.write_text(run_id)
+    return site
+
+
+@pytest.fixture(scope="session")
+def chapter_html(built_site: Path) -> str:
+    return (built_site / "01-computer-vision" / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,25 @@
+"""Errors that point an author at the exact place in a source file."""
+
+from __future__ import annotations
+
+
+class SourceError(Exception):
+    """A problem in an author's file: formats as `path:line: message`."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of character `offset` in `text`."""
+    return text.count("\n", 0, offset) + 1
+
+
+def find_line(text: str, needle: str) -> int | None:
+    """1-based line of the first occurrence of `needle` in `text`, or None."""
+    offset = text.find(needle)
+    return None if offset < 0 else line_of(text, offset)

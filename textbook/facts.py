@@ -1,0 +1,140 @@
+"""Numbers the chapter states, computed by the kernels, and their `{{ name }}` substitution.
+
+Authors never type a number that code can compute: they write `{{ vit_patches }}` and the
+build puts in the kernel's value. An unknown name fails the build with file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from fractions import Fraction
+from functools import cache
+
+from textbook.errors import SourceError, line_of
+
+PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<name>[a-z0-9_]+)\s*\}\}")
+# Fenced code is shown as written: a `{{ x }}` inside it is code, not a fact.
+FENCE_BLOCK_RE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
+
+# Canonical settings the chapter talks about.
+VIT_IMAGE_SIDE = 224
+VIT_PATCH = 16
+CHANNELS = 3
+
+
+@cache
+def _values() -> dict[str, float | int]:
+    """Raw numeric facts (computed once per process: the kernels are pure)."""
+    from figures_src.kernels import iou, patches, receptive_field
+
+    n = patches.num_patches(VIT_IMAGE_SIDE, VIT_IMAGE_SIDE, VIT_PATCH)
+    n_half = patches.num_patches(VIT_IMAGE_SIDE, VIT_IMAGE_SIDE, VIT_PATCH // 2)
+    box_a, box_b = iou.IOU_EXAMPLE_BOXES
+    inter = float(iou.intersection_area(box_a, box_b))
+    union = float(iou.box_area(box_a) + iou.box_area(box_b) - inter)
+    default = receptive_field.DEFAULT_STACK
+    ks, ss = receptive_field.conv_stack(**default)
+    rf, jump = receptive_field.conv_receptive_fields(ks, ss)
+    two_rf, _ = receptive_field.conv_receptive_fields([3, 3], [1, 1])
+    return {
+        "image_values_224": VIT_IMAGE_SIDE * VIT_IMAGE_SIDE * CHANNELS,
+        "vit_patches_per_side": patches.patch_grid(VIT_IMAGE_SIDE, VIT_IMAGE_SIDE, VIT_PATCH)[0],
+        "vit_patches": n,
+        "vit_sequence": patches.sequence_length(VIT_IMAGE_SIDE, VIT_IMAGE_SIDE, VIT_PATCH),
+        "vit_attention_cost": patches.attention_cost(n),
+        "vit_patch_values": patches.patch_dim(VIT_PATCH, CHANNELS),
+        "iou_example": float(iou.iou(box_a, box_b)),
+        "iou_example_intersection": inter,
+        "iou_example_union": union,
+        "rf_default_px": int(rf[-1]),
+        "rf_default_stride": int(jump[-1]),
+        "rf_two_3x3": int(two_rf[-1]),
+        "half_patch_token_factor": n_half // n,
+        "half_patch_attention_factor": patches.attention_cost(n_half) // patches.attention_cost(n),
+    }
+
+
+def _format_number(value: float | int) -> str:
+    from figures_src.numbers import format_thousands
+
+    if float(value).is_integer():
+        return format_thousands(int(value))
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _fraction(value: float) -> str:
+    frac = Fraction(value).limit_denominator(100)
+    return f"{frac.numerator}/{frac.denominator}"
+
+
+# name -> how it reads on the page
+FORMATTERS: dict[str, Callable[[dict[str, float | int]], str]] = {
+    **{
+        name: (lambda v, n=name: _format_number(v[n]))
+        for name in [
+            "image_values_224",
+            "vit_patches_per_side",
+            "vit_patches",
+            "vit_sequence",
+            "vit_attention_cost",
+            "vit_patch_values",
+            "iou_example",
+            "iou_example_intersection",
+            "iou_example_union",
+            "rf_default_px",
+            "rf_default_stride",
+            "rf_two_3x3",
+            "half_patch_token_factor",
+            "half_patch_attention_factor",
+        ]
+    },  # fmt: skip
+    "vit_attention_cost_compact": lambda v: _compact(v["vit_attention_cost"]),
+    "iou_example_fraction": lambda v: _fraction(v["iou_example"]),
+}
+
+
+def _compact(value: float | int) -> str:
+    from figures_src.numbers import format_compact
+
+    return format_compact(int(value))
+
+
+def names() -> list[str]:
+    return sorted(FORMATTERS)
+
+
+def text(name: str) -> str:
+    """The fact as it reads on the page, e.g. text('vit_attention_cost') == '38,416'."""
+    return FORMATTERS[name](_values())
+
+
+def value(name: str) -> float:
+    """The fact's numeric value (quizzes check answers against it)."""
+    values = _values()
+    if name in values:
+        return float(values[name])
+    raise KeyError(name)
+
+
+def substitute(markdown: str, path: str, first_line: int = 1) -> str:
+    """Replace every `{{ name }}` outside fenced code; unknown names raise SourceError."""
+    fenced = [(m.start(), m.end()) for m in FENCE_BLOCK_RE.finditer(markdown)]
+
+    def in_fence(offset: int) -> bool:
+        return any(start <= offset < end for start, end in fenced)
+
+    def replace(match: re.Match[str]) -> str:
+        if in_fence(match.start()):
+            return match.group(0)
+        name = match.group("name")
+        if name not in FORMATTERS:
+            line = first_line - 1 + line_of(markdown, match.start())
+            raise SourceError(
+                path,
+                line,
+                f"unknown computed value '{{{{ {name} }}}}' (known: {', '.join(names())})",
+            )
+        return text(name)
+
+    return PLACEHOLDER_RE.sub(replace, markdown)
