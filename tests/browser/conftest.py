@@ -90,9 +90,8 @@ def new_page(browser):
     contexts = []
 
     def make(color_scheme: str = "light", viewport=None, **options):
-        context = browser.new_context(
-            color_scheme=color_scheme, viewport=viewport or {"width": 1280, "height": 900}, **options
-        )
+        viewport = viewport or {"width": 1280, "height": 900}
+        context = browser.new_context(color_scheme=color_scheme, viewport=viewport, **options)
         contexts.append(context)
         traffic = watch(context)
         page = context.new_page()

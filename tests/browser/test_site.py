@@ -1,0 +1,70 @@
+"""The chapter in a real browser: offline, no errors, anchors, palette, instant navigation."""
+
+from __future__ import annotations
+
+CHAPTER = "01-computer-vision/"
+
+
+def in_viewport(page, selector: str) -> bool:
+    return page.eval_on_selector(
+        selector,
+        """el => { const r = el.getBoundingClientRect();
+                   return r.top >= 0 && r.top < window.innerHeight && r.height > 0; }""",
+    )
+
+
+def test_chapter_opens_offline_without_errors(site_url, new_page):
+    page, traffic = new_page()
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    assert page.locator("h1").first.inner_text().startswith("Computer Vision with Deep Nets")
+    assert page.locator("#eq-mm1-2 .katex-mathml math").count() >= 1
+    assert traffic.local, "the page loaded nothing from 127.0.0.1?"
+    assert traffic.external == []
+    assert traffic.console_errors == [] and traffic.page_errors == []
+
+
+def test_link_to_equation_lands_in_view(site_url, new_page):
+    page, traffic = new_page()
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    page.evaluate(
+        """() => { const a = document.createElement('a'); a.href = '#eq-mm1-2';
+                   a.id = 'test-link'; a.textContent = 'go'; document.body.prepend(a); }"""
+    )
+    page.click("#test-link")
+    page.wait_for_function("location.hash === '#eq-mm1-2'")
+    page.wait_for_timeout(300)
+    assert in_viewport(page, "#eq-mm1-2")
+    # Citing by URL works from a fresh load too.
+    page2, _ = new_page()
+    page2.goto(site_url + CHAPTER + "#eq-mm1-2", wait_until="networkidle")
+    page2.wait_for_timeout(300)
+    assert in_viewport(page2, "#eq-mm1-2")
+    assert traffic.external == []
+
+
+def test_palette_toggle(site_url, new_page):
+    page, traffic = new_page(color_scheme="light")
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    assert page.evaluate(scheme) == "default"
+    background = "getComputedStyle(document.body).backgroundColor"
+    light = page.evaluate(background)
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    page.wait_for_function(f"{scheme} === 'slate'")
+    assert page.evaluate(background) != light
+    assert traffic.external == [] and traffic.console_errors == []
+
+
+def test_instant_navigation_keeps_math_and_anchors(site_url, new_page):
+    page, traffic = new_page()
+    page.goto(site_url, wait_until="networkidle")
+    page.evaluate("window.__sameDocument = true")
+    page.click(f"article a[href$='{CHAPTER}']")
+    page.wait_for_url("**/" + CHAPTER)
+    page.wait_for_selector("#eq-mm1-4 .katex")
+    # Instant navigation swaps the content without reloading the document.
+    assert page.evaluate("window.__sameDocument === true")
+    page.click("#eq-mm1-3 a.tb-equation__label")
+    page.wait_for_function("location.hash === '#eq-mm1-3'")
+    assert in_viewport(page, "#eq-mm1-3")
+    assert traffic.external == [] and traffic.console_errors == []
