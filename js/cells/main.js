@@ -1,0 +1,208 @@
+// Runnable cells: turns each server-rendered `.tb-cell` (highlighted code + build-time output)
+// into an editor with Run / Stop / Reset. Python runs in one shared Web Worker (Pyodide),
+// created on the first Run (or when a cell gets focus), never on page load.
+import { mountEditor } from "./editor.js";
+import { Runtime } from "./runtime.js";
+
+const HERE = new URL(import.meta.url);
+const WORKER_URL = new URL("./worker.js", HERE).href;
+const INDEX_URL = new URL("../pyodide/", HERE).href;
+const STORE_PREFIX = "tb-cell:";
+const MAX_OUTPUT_CHARS = 200000;
+
+let runtime = null;
+function getRuntime() {
+  runtime ??= new Runtime(WORKER_URL, INDEX_URL);
+  return runtime;
+}
+
+const storage = {
+  get(id) {
+    try {
+      return localStorage.getItem(STORE_PREFIX + id);
+    } catch {
+      return null;
+    }
+  },
+  set(id, code) {
+    try {
+      if (code === null) localStorage.removeItem(STORE_PREFIX + id);
+      else localStorage.setItem(STORE_PREFIX + id, code);
+    } catch {
+      /* storage full or disabled: edits just don't persist */
+    }
+  },
+};
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+class Cell {
+  constructor(root) {
+    this.root = root;
+    this.id = root.id;
+    this.title = root.dataset.title || root.id;
+    const codeBox = root.querySelector(".tb-cell__code");
+    this.original = codeBox.querySelector("pre").textContent;
+    this.output = root.querySelector(".tb-cell__output");
+    this.originalOutput = Array.from(this.output.childNodes, (n) => n.cloneNode(true));
+    this.badge = root.querySelector(".tb-cell__edited");
+    this.status = root.querySelector(".tb-cell__status");
+    this.buttons = {};
+    for (const button of root.querySelectorAll("[data-action]")) {
+      this.buttons[button.dataset.action] = button;
+      button.addEventListener("click", () => this[button.dataset.action]());
+    }
+    this.job = null;
+    const stored = storage.get(this.id);
+    this.editor = mountEditor(codeBox, {
+      value: stored ?? this.original,
+      label: `Python code of the cell “${this.title}”`,
+      onChange: (code) => this.changed(code),
+      onRun: () => this.run(),
+    });
+    this.markEdited(this.editor.value !== this.original);
+    root.querySelector(".tb-cell__toolbar").hidden = false;
+    // Warm the runtime as soon as the reader shows interest in a cell.
+    const warm = () => getRuntime().start().catch(() => {});
+    root.addEventListener("focusin", warm, { once: true });
+    this.buttons.run.addEventListener("pointerenter", warm, { once: true });
+    root.dataset.tbEnhanced = "true";
+  }
+
+  changed(code) {
+    const edited = code !== this.original;
+    storage.set(this.id, edited ? code : null);
+    this.markEdited(edited);
+  }
+
+  markEdited(edited) {
+    this.root.classList.toggle("tb-cell--edited", edited);
+    this.root.dataset.edited = String(edited);
+    this.badge.hidden = !edited;
+  }
+
+  setStatus(text) {
+    this.status.textContent = text;
+  }
+
+  setBusy(busy) {
+    this.buttons.run.disabled = busy;
+    this.buttons.stop.disabled = !busy;
+    this.root.dataset.state = busy ? "running" : "idle";
+  }
+
+  freshOutput(edited) {
+    const label = el("p", "tb-cell__label", edited ? "Your output " : "Output ");
+    label.append(el("span", "tb-cell__origin", edited ? "· your edited code" : "· run in your browser"));
+    this.pre = el("pre", "tb-cell__stream tb-cell__stream--empty");
+    this.samp = el("samp");
+    this.pre.append(this.samp);
+    this.written = 0;
+    this.truncated = false;
+    this.output.replaceChildren(label, this.pre);
+    this.output.dataset.origin = edited ? "reader" : "browser";
+  }
+
+  append(name, text, className) {
+    if (!text || this.truncated) return;
+    if (this.written + text.length > MAX_OUTPUT_CHARS) {
+      text = text.slice(0, Math.max(0, MAX_OUTPUT_CHARS - this.written));
+      this.truncated = true;
+    }
+    this.written += text.length;
+    this.pre.classList.remove("tb-cell__stream--empty");
+    const cls = className || (name === "stderr" ? "tb-cell__stderr" : null);
+    const last = this.samp.lastChild;
+    if (!cls && last && last.nodeType === Node.TEXT_NODE) last.appendData(text);
+    else if (cls && last && last.nodeType === Node.ELEMENT_NODE && last.className === cls) {
+      last.firstChild.appendData(text);
+    } else if (cls) this.samp.append(el("span", cls, text));
+    else this.samp.append(document.createTextNode(text));
+    if (this.truncated) {
+      this.samp.append(el("span", "tb-cell__note", "\n… output truncated (too long to show)\n"));
+    }
+  }
+
+  run() {
+    if (this.job) return;
+    const code = this.editor.value;
+    const edited = code !== this.original;
+    const rt = getRuntime();
+    this.freshOutput(edited);
+    this.setBusy(true);
+    this.setStatus(rt.current || rt.queue.length ? "Waiting for another cell…" : "Starting Python…");
+    const started = performance.now();
+    const job = rt.run(code, this.id, {
+      onStart: () => this.setStatus("Running…"),
+      onStream: (chunks) => {
+        for (const [name, text] of chunks) this.append(name, text);
+      },
+      onDone: (result) => this.finished(job, result, performance.now() - started),
+    });
+    this.job = job;
+  }
+
+  finished(job, result, wallMs) {
+    if (this.job !== job) return;
+    this.job = null;
+    this.setBusy(false);
+    this.root.dataset.lastRunMs = String(Math.round(wallMs));
+    if (result.error && !result.stopped) {
+      const text = this.written && !this.samp.textContent.endsWith("\n") ? "\n" + result.error : result.error;
+      this.append("stderr", text, "tb-cell__error");
+      this.setStatus(result.fatal ? "Python is unavailable" : "Error");
+    } else if (result.stopped) {
+      const note = result.reset
+        ? "Stopped. Python was restarted, so variables and imports from earlier runs are gone."
+        : "Stopped (KeyboardInterrupt). Variables from earlier runs are kept.";
+      this.append("stderr", (this.written ? "\n" : "") + note + "\n", "tb-cell__note");
+      this.setStatus(result.reset ? "Stopped, Python restarted" : "Stopped");
+    } else {
+      this.setStatus(`Done in ${Math.round(result.ms)} ms`);
+    }
+    this.root.dataset.runs = String(Number(this.root.dataset.runs || 0) + 1);
+  }
+
+  stop() {
+    if (this.job) getRuntime().stop(this.job);
+  }
+
+  reset() {
+    if (this.job) {
+      const job = this.job;
+      this.job = null;
+      getRuntime().stop(job);
+      this.setBusy(false);
+    }
+    this.editor.setValue(this.original);
+    storage.set(this.id, null);
+    this.markEdited(false);
+    this.output.replaceChildren(...this.originalOutput.map((n) => n.cloneNode(true)));
+    delete this.output.dataset.origin;
+    this.setStatus("Original code and output restored");
+  }
+}
+
+function enhance() {
+  for (const root of document.querySelectorAll(".tb-cell:not([data-tb-enhanced])")) {
+    if (!root.querySelector(".tb-cell__code pre")) continue;
+    try {
+      new Cell(root);
+    } catch (err) {
+      console.error(`cell ${root.id}: could not set up the editor`, err);
+    }
+  }
+}
+
+if (window.document$ && typeof window.document$.subscribe === "function") {
+  window.document$.subscribe(enhance);
+} else if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", enhance);
+} else {
+  enhance();
+}

@@ -1,0 +1,96 @@
+// Web Worker running Pyodide for the runnable cells (bundled as a classic script).
+// Protocol, page -> worker:
+//   {type: "init", indexURL, interrupt: SharedArrayBuffer | null}
+//   {type: "run", id, code, filename}
+// worker -> page:
+//   {type: "ready", ms}, {type: "fatal", message}
+//   {type: "stream", id, chunks: [[name, text], ...]}   (batched, at most every FLUSH_MS)
+//   {type: "done", id, error: string | null, ms}
+import runnerSource from "./runner.py";
+
+const FLUSH_MS = 50;
+const FLUSH_BYTES = 1 << 16;
+
+let pyodide = null;
+let runner = null;
+let currentId = null;
+let pending = [];
+let pendingSize = 0;
+let lastFlush = 0;
+
+function flush() {
+  if (pending.length) {
+    self.postMessage({ type: "stream", id: currentId, chunks: pending });
+    pending = [];
+    pendingSize = 0;
+  }
+  lastFlush = performance.now();
+}
+
+function emit(name, text) {
+  if (!text) return;
+  const last = pending[pending.length - 1];
+  if (last && last[0] === name) last[1] += text;
+  else pending.push([name, text]);
+  pendingSize += text.length;
+  if (pendingSize >= FLUSH_BYTES || performance.now() - lastFlush >= FLUSH_MS) flush();
+}
+
+function streamTo(name) {
+  const decoder = new TextDecoder();
+  return {
+    isatty: true, // line-buffered: output arrives while a long cell is still running
+    write(buffer) {
+      emit(name, decoder.decode(buffer, { stream: true }));
+      return buffer.length;
+    },
+  };
+}
+
+async function init({ indexURL, interrupt }) {
+  const t0 = performance.now();
+  self.importScripts(indexURL + "pyodide.js");
+  pyodide = await self.loadPyodide({ indexURL, fullStdLib: false });
+  pyodide.setStdout(streamTo("stdout"));
+  pyodide.setStderr(streamTo("stderr"));
+  if (interrupt) pyodide.setInterruptBuffer(new Int32Array(interrupt));
+  const problems = [];
+  await pyodide.loadPackage("numpy", {
+    messageCallback: () => {},
+    errorCallback: (message) => problems.push(message),
+  });
+  if (!pyodide.loadedPackages.numpy) {
+    throw new Error("numpy could not be loaded. " + problems.join(" "));
+  }
+  pyodide.FS.mkdirTree("/tb");
+  pyodide.FS.writeFile("/tb/tb_runner.py", runnerSource);
+  pyodide.runPython("import sys\nsys.path.insert(0, '/tb')");
+  runner = pyodide.pyimport("tb_runner");
+  self.postMessage({ type: "ready", ms: performance.now() - t0 });
+}
+
+function run({ id, code, filename }) {
+  currentId = id;
+  lastFlush = performance.now();
+  const t0 = performance.now();
+  let error = null;
+  try {
+    error = runner.run(code, filename) ?? null;
+  } catch (err) {
+    error = String(err && err.message ? err.message : err);
+  }
+  flush();
+  self.postMessage({ type: "done", id, error, ms: performance.now() - t0 });
+  currentId = null;
+}
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === "init") {
+    init(msg).catch((err) => {
+      self.postMessage({ type: "fatal", message: String(err && err.message ? err.message : err) });
+    });
+  } else if (msg.type === "run") {
+    run(msg);
+  }
+};

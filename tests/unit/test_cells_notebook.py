@@ -1,0 +1,87 @@
+"""textbook.notebook: the companion notebook is valid, faithful and byte-for-byte stable."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from textbook import notebook
+
+CELLS = [
+    notebook.NotebookCell(
+        "cell-a", "First & best", "cells/a.py", "import numpy as np\nprint(1)\n",
+        (("stdout", "1\n"),),
+    ),
+    notebook.NotebookCell(
+        "cell-b", "Second", "cells/b.py", "x = 2",
+        (("stdout", "a\nb\n"), ("stderr", "warn\n"), ("stdout", "c")),
+    ),
+    notebook.NotebookCell("cell-c", "Silent", "cells/c.py", "y = 3\n", ()),
+]  # fmt: skip
+
+
+def test_notebook_structure_and_content():
+    nb = notebook.build_notebook("Chapter: runnable cells", CELLS)
+    nbformat.validate(nb)
+    assert (nb.nbformat, nb.nbformat_minor) == (4, 5)
+    assert [c.cell_type for c in nb.cells] == ["markdown"] + ["markdown", "code"] * 3
+    assert [c.id for c in nb.cells] == [
+        "notebook-title", "cell-a-md", "cell-a", "cell-b-md", "cell-b", "cell-c-md", "cell-c",
+    ]  # fmt: skip
+    assert nb.cells[0].source.startswith("# Chapter: runnable cells\n\nGenerated from `cells/a.py`")
+    assert nb.cells[1].source == "## First & best\n\nSource: `cells/a.py`"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.source for c in code] == ["import numpy as np\nprint(1)", "x = 2", "y = 3"]
+    assert [c.execution_count for c in code] == [1, 2, 3]
+    assert [(o.name, o.text) for o in code[1].outputs] == [
+        ("stdout", "a\nb\n"), ("stderr", "warn\n"), ("stdout", "c"),
+    ]  # fmt: skip
+    assert code[2].outputs == []
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+def test_dumps_is_deterministic_across_processes():
+    text = notebook.dumps(notebook.build_notebook("T", CELLS))
+    assert text.endswith("}\n") and text == notebook.dumps(notebook.build_notebook("T", CELLS))
+    script = (
+        "from tests.unit.test_cells_notebook import CELLS\n"
+        "from textbook import notebook\n"
+        "import sys; sys.stdout.write(notebook.dumps(notebook.build_notebook('T', CELLS)))\n"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+        env={"PYTHONHASHSEED": "random"}, cwd=Path(__file__).resolve().parents[2],
+    ).stdout  # fmt: skip
+    assert other == text
+    data = json.loads(text)
+    assert list(data) == sorted(data)
+    assert nbformat.reads(text, as_version=4).cells[2].source == "import numpy as np\nprint(1)"
+
+
+@pytest.mark.parametrize("bad", ["has space", "x" * 65, "dot.ted"])
+def test_invalid_cell_ids_are_refused(bad):
+    cell = notebook.NotebookCell(bad, "T", "s.py", "", ())
+    with pytest.raises(ValueError, match="not a valid notebook cell id"):
+        notebook.build_notebook("T", [cell])
+
+
+def test_duplicate_cell_ids_are_refused():
+    with pytest.raises(ValueError, match="duplicate cell ids in one notebook: cell-a"):
+        notebook.build_notebook("T", [CELLS[0], CELLS[0]])
+
+
+@pytest.mark.parametrize(
+    ("page", "uri"),
+    [
+        ("01-computer-vision.md", "notebooks/01-computer-vision.ipynb"),
+        ("part/chapter.md", "notebooks/chapter.ipynb"),
+        ("index.md", "notebooks/index.ipynb"),
+    ],
+)
+def test_notebook_uri(page, uri):
+    assert notebook.notebook_uri(page) == uri

@@ -1,0 +1,459 @@
+"""Runnable Python cells: find them, execute them at build time, render the page widget.
+
+A cell is one Python file (``cells/*.py``). The chapter places it with a ``/// cell`` block,
+which the Markdown side renders as a placeholder::
+
+    <div class="tb-cell" id="cell-x" data-source="cells/x.py" data-title="Title"></div>
+
+At build time every cell runs in a fresh CPython subprocess (so a ``SystemExit``, a crash or a
+hang cannot take ``mkdocs serve`` down), its stdout/stderr are captured, and the result is cached
+under ``.cache/cells/`` by a hash of the source, the Python and numpy versions and the runner.
+The placeholder is then replaced by a widget that reads completely without JavaScript: the code
+highlighted by Pygments in a ``<pre>``, the build-time output underneath. The front end
+(``js/cells/``) turns it into an editor with Run / Stop / Reset.
+
+Run this file as a script (``python cells.py --child SRC RESULT NAME``) to execute one cell;
+that is what the build does in the subprocess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+RUNNER_VERSION = "1"
+DEFAULT_TIMEOUT = 120.0
+
+# A placeholder is an empty div with exactly these attributes, in any order (Python-Markdown
+# serialises attributes sorted); the rendered widget has more, so it never matches twice.
+PLACEHOLDER_RE = re.compile(r"<div(?P<attrs>(?:\s+[\w-]+=\"[^\"]*\")+)\s*></div>")
+ATTR_RE = re.compile(r'([\w-]+)="([^"]*)"')
+PLACEHOLDER_ATTRS = {"class", "id", "data-source", "data-title"}
+BLOCK_RE = re.compile(
+    r"^/// cell\b[ \t]*(?:\|[ \t]*(?P<title>[^\n]*?))?[ \t]*\n"  # /// cell | Title
+    r"(?P<body>(?:(?!///[ \t]*$)[^\n]*\n)*?)///[ \t]*$",  # options, up to the closing ///
+    re.MULTILINE,
+)
+OPTION_RE = re.compile(r"^[ \t]+(?P<key>[\w-]+):[ \t]*(?P<value>.*?)[ \t]*$", re.MULTILINE)
+
+
+class CellError(Exception):
+    """A cell cannot be shown: it failed, timed out, or its reference is wrong.
+
+    ``str()`` is a one-paragraph message naming the file (and line) and what to fix; ``detail``
+    holds the traceback when there is one.
+    """
+
+    def __init__(self, message: str, *, path: str = "", line: int | None = None, detail: str = ""):
+        super().__init__(message)
+        self.path = path
+        self.file: Path | None = None  # the cell file, set by execute_cells
+        self.line = line
+        self.detail = detail
+
+    def report(self) -> str:
+        return f"{self}\n{self.detail}".rstrip() if self.detail else str(self)
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Where a page places a cell: its id, title, source path (as written) and Markdown line."""
+
+    id: str
+    title: str
+    source: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """A cell's code and what it printed at build time, as ordered (stream, text) chunks."""
+
+    source: str
+    code: str
+    outputs: tuple[tuple[str, str], ...]
+    key: str
+    seconds: float = 0.0
+    cached: bool = False
+
+    @property
+    def text(self) -> str:
+        """Everything printed, stdout and stderr interleaved as they happened."""
+        return "".join(text for _, text in self.outputs)
+
+    def stream(self, name: str) -> str:
+        return "".join(text for stream, text in self.outputs if stream == name)
+
+
+# --- finding cells ------------------------------------------------------------------------------
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def mentions_cells(text: str) -> bool:
+    """Cheap pre-check: could this Markdown place a cell?"""
+    return "/// cell" in text or 'class="tb-cell"' in text
+
+
+def scan_markdown(text: str) -> list[CellRef]:
+    """Cells a Markdown page places, in order: ``/// cell`` blocks and raw placeholders."""
+    found: list[tuple[int, CellRef]] = []
+    for m in BLOCK_RE.finditer(text):
+        line = _line_of(text, m.start())
+        options = {o["key"]: o["value"] for o in OPTION_RE.finditer(m["body"])}
+        missing = [k for k in ("id", "source") if not options.get(k)]
+        if missing:
+            raise CellError(
+                f"line {line}: the cell block has no {' or '.join(missing)}: "
+                "add `id: cell-...` and `source: cells/....py` under `/// cell | Title`",
+                line=line,
+            )
+        title = (m["title"] or "").strip()
+        found.append((m.start(), CellRef(options["id"], title, options["source"], line)))
+    for m in PLACEHOLDER_RE.finditer(text):
+        ref = placeholder_ref(m, _line_of(text, m.start()))
+        if ref is not None:
+            found.append((m.start(), ref))
+    return [ref for _, ref in sorted(found, key=lambda item: item[0])]
+
+
+def placeholder_ref(m: re.Match, line: int = 0) -> CellRef | None:
+    """The cell a PLACEHOLDER_RE match stands for, or None if the div is something else."""
+    attrs = {k: html.unescape(v) for k, v in ATTR_RE.findall(m["attrs"])}
+    if attrs.keys() != PLACEHOLDER_ATTRS or attrs["class"] != "tb-cell":
+        return None
+    return CellRef(attrs["id"], attrs["data-title"], attrs["data-source"], line)
+
+
+def resolve_source(root: Path, source: str) -> Path:
+    """The cell file for ``source`` (relative to the project root); must be an existing .py."""
+    path = (root / source).resolve()
+    if path.suffix != ".py":
+        raise CellError(f"cell source {source!r} is not a .py file", path=source)
+    if not path.is_file():
+        raise CellError(
+            f"cell source {source} not found (looked for {path}); create it or fix `source:`",
+            path=source,
+        )
+    return path
+
+
+# --- executing cells ----------------------------------------------------------------------------
+
+
+def runtime_fingerprint() -> dict[str, str]:
+    """What besides the source decides a cell's output."""
+    try:
+        numpy_version = metadata.version("numpy")
+    except metadata.PackageNotFoundError:
+        numpy_version = "none"
+    return {
+        "numpy": numpy_version,
+        "python": platform.python_version(),
+        "runner": RUNNER_VERSION,
+    }
+
+
+def cache_key(code: str, fingerprint: dict[str, str]) -> str:
+    payload = json.dumps({"code": code, **fingerprint}, sort_keys=True).encode()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _child_env() -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+    }
+
+
+def run_cell(path: Path, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> CellResult:
+    """Execute one cell file in a fresh interpreter; raise CellError if it fails."""
+    code = path.read_text(encoding="utf-8")
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="tb-cell-") as tmp:
+        result_path = Path(tmp) / "result.json"
+        cmd = [sys.executable, "-s", "-P", str(Path(__file__).resolve()), "--child"]
+        cmd += [str(path), str(result_path), name]
+        try:
+            proc = subprocess.run(
+                cmd, cwd=tmp, env=_child_env(), capture_output=True, timeout=timeout, text=True
+            )
+        except subprocess.TimeoutExpired:
+            raise CellError(
+                f"{name}: did not finish within {timeout:g} s at build time; "
+                "make the cell fast (or stop the endless loop)",
+                path=name,
+            ) from None
+        if not result_path.is_file():
+            raise CellError(
+                f"{name}: the Python process running the cell died "
+                f"(exit status {proc.returncode}) before reporting a result",
+                path=name,
+                detail=proc.stderr.strip(),
+            )
+        result = json.loads(result_path.read_text(encoding="utf-8"))
+    if result["error"] is not None:
+        line = result.get("line")
+        where = f"{name}:{line}" if line else name
+        raise CellError(
+            f"{where}: the cell raised {result['exc_type']} at build time; fix the cell "
+            "(the page shows its build-time output, so it must run cleanly)",
+            path=name,
+            line=line,
+            detail=result["error"],
+        )
+    outputs = tuple((stream, text) for stream, text in result["outputs"])
+    seconds = time.perf_counter() - start
+    return CellResult(name, code, outputs, cache_key(code, runtime_fingerprint()), seconds)
+
+
+def _read_cache(cache_file: Path, name: str, code: str, key: str) -> CellResult | None:
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    outputs = tuple((stream, text) for stream, text in data.get("outputs", []))
+    return CellResult(name, code, outputs, key, cached=True)
+
+
+def _write_cache(cache_file: Path, result: CellResult) -> None:
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    data = {"outputs": [list(chunk) for chunk in result.outputs], "source": result.source}
+    tmp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    os.replace(tmp, cache_file)
+
+
+def execute_cells(
+    paths: Iterable[Path],
+    *,
+    root: Path,
+    cache_dir: Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    jobs: int | None = None,
+) -> dict[Path, CellResult]:
+    """Results for each cell file, from the cache when the source is unchanged.
+
+    Cells missing from the cache run in parallel subprocesses. Raises the CellError of the
+    first failing cell (in the order given).
+    """
+    fingerprint = runtime_fingerprint()
+    results: dict[Path, CellResult] = {}
+    todo: list[tuple[Path, str, Path]] = []
+    for path in dict.fromkeys(paths):
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        code = path.read_text(encoding="utf-8")
+        key = cache_key(code, fingerprint)
+        cache_file = cache_dir / f"{key}.json"
+        cached = _read_cache(cache_file, name, code, key) if cache_file.is_file() else None
+        if cached is not None:
+            results[path] = cached
+        else:
+            todo.append((path, name, cache_file))
+    if todo:
+        workers = jobs or min(len(todo), os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = [
+                (item, pool.submit(run_cell, item[0], item[1], timeout=timeout)) for item in todo
+            ]
+            errors: list[CellError] = []
+            for (path, _name, cache_file), future in futures:
+                try:
+                    result = future.result()
+                except CellError as exc:
+                    exc.file = path
+                    errors.append(exc)
+                    continue
+                _write_cache(cache_file, result)
+                results[path] = result
+        if errors:
+            raise errors[0]
+    return results
+
+
+# --- the subprocess side ------------------------------------------------------------------------
+
+
+def _child(source: str, result_path: str, name: str) -> int:
+    """Run one cell with its own globals, recording output chunks; write a JSON result."""
+    import builtins
+    import linecache
+    import traceback
+
+    code = Path(source).read_text(encoding="utf-8")
+    chunks: list[list[str]] = []
+
+    class Stream:
+        encoding = "utf-8"
+        errors = "strict"
+
+        def __init__(self, stream: str):
+            self.name = stream
+
+        def write(self, text: str) -> int:
+            if text:
+                if chunks and chunks[-1][0] == self.name:
+                    chunks[-1][1] += text
+                else:
+                    chunks.append([self.name, text])
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+        def isatty(self) -> bool:
+            return False
+
+        def writable(self) -> bool:
+            return True
+
+    linecache.cache[name] = (len(code), None, code.splitlines(True), name)
+    result: dict = {"outputs": chunks, "error": None}
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Stream("stdout"), Stream("stderr")
+    try:
+        exec(compile(code, name, "exec"), {"__name__": "__main__", "__builtins__": builtins})
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != name:
+            tb = tb.tb_next
+        line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
+        walk = tb
+        while walk is not None:
+            if walk.tb_frame.f_code.co_filename == name:
+                line = walk.tb_lineno
+            walk = walk.tb_next
+        result.update(
+            error="".join(traceback.format_exception(type(exc), exc, tb)),
+            exc_type=type(exc).__name__,
+            line=line,
+        )
+    finally:
+        sys.stdout, sys.stderr = saved
+    Path(result_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def highlight_python(code: str) -> str:
+    """Pygments HTML spans for ``code`` (Material styles them in both palettes).
+
+    The text content of the result is exactly ``code``: the front end reads the original code
+    back from it for Reset.
+    """
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    lexer = PythonLexer(stripnl=False, ensurenl=False)
+    out = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    if not code.endswith("\n") and out.endswith(("\n", "\n</span>")):
+        cut = out.rfind("\n")  # Pygments ends the last token with a newline of its own
+        out = out[:cut] + out[cut + 1 :]
+    return out
+
+
+def render_output(outputs: Sequence[tuple[str, str]]) -> str:
+    parts = []
+    for stream, text in outputs:
+        escaped = html.escape(text, quote=False)
+        parts.append(
+            escaped if stream == "stdout" else f'<span class="tb-cell__stderr">{escaped}</span>'
+        )
+    return "".join(parts)
+
+
+def render_widget(
+    ref: CellRef, result: CellResult, *, links: Sequence[tuple[str, str, bool]] = ()
+) -> str:
+    """The HTML replacing a placeholder: code, build-time output, (hidden) controls.
+
+    ``links`` are (label, href, download) shown in the cell's header, e.g. the notebook.
+    """
+    esc = html.escape
+    digest = hashlib.sha256(result.code.encode()).hexdigest()[:16]
+    anchors = "".join(
+        f'<a class="tb-cell__link" href="{esc(href)}"{" download" if download else ""}>'
+        f"{esc(label)}</a>"
+        for label, href, download in links
+    )
+    notebook = f'<span class="tb-cell__links">{anchors}</span>' if anchors else ""
+    empty = "" if result.outputs else " tb-cell__stream--empty"
+    return (
+        f'<div class="tb-cell" id="{esc(ref.id)}" data-source="{esc(ref.source)}"'
+        f' data-title="{esc(ref.title)}" data-code-hash="{digest}">'
+        '<div class="tb-cell__head">'
+        '<span class="tb-cell__kicker">Python · runnable in the browser</span>'
+        f'<span class="tb-cell__title">{esc(ref.title)}</span>'
+        '<span class="tb-cell__edited" hidden>edited</span>'
+        f"{notebook}</div>"
+        f'<div class="tb-cell__code highlight"><pre><code class="language-python">'
+        f"{highlight_python(result.code)}</code></pre></div>"
+        '<div class="tb-cell__toolbar" hidden>'
+        '<button type="button" class="tb-cell__button tb-cell__run" data-action="run"'
+        ' aria-keyshortcuts="Shift+Enter" title="Run (Shift+Enter)">Run</button>'
+        '<button type="button" class="tb-cell__button tb-cell__stop" data-action="stop"'
+        " disabled>Stop</button>"
+        '<button type="button" class="tb-cell__button tb-cell__reset" data-action="reset"'
+        ' title="Restore the original code and output">Reset</button>'
+        '<span class="tb-cell__status" role="status"></span>'
+        "</div>"
+        '<div class="tb-cell__output" aria-live="polite">'
+        '<p class="tb-cell__label">Output <span class="tb-cell__origin">· from the site build'
+        "</span></p>"
+        f'<pre class="tb-cell__stream{empty}"><samp>{render_output(result.outputs)}</samp></pre>'
+        "</div></div>"
+    )
+
+
+SCRIPT_RE = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.DOTALL | re.IGNORECASE)
+
+
+def strip_scripts(content: str) -> str:
+    """Drop every <script> element (the generated notebook page needs none)."""
+    return SCRIPT_RE.sub("", content)
+
+
+def replace_placeholders(content: str, render) -> tuple[str, list[CellRef]]:
+    """Replace every placeholder in page HTML by ``render(ref)``; return the refs in order."""
+    refs: list[CellRef] = []
+
+    def sub(m: re.Match) -> str:
+        ref = placeholder_ref(m)
+        if ref is None:
+            return m[0]
+        refs.append(ref)
+        return render(ref)
+
+    return PLACEHOLDER_RE.sub(sub, content), refs
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        sys.exit(_child(*sys.argv[2:]))
+    print("usage: cells.py --child SOURCE RESULT_JSON NAME", file=sys.stderr)
+    sys.exit(2)

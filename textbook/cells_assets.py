@@ -1,0 +1,123 @@
+"""Front-end files of the runnable cells: the esbuild bundle and the self-hosted Pyodide.
+
+- ``bundle()`` builds ``js/cells/`` (editor + UI, the worker, the CSS) with the pinned esbuild
+  into a cache folder, only when an input changed (hash of the sources, the lock file and the
+  esbuild arguments). Output is deterministic.
+- ``vendor_files()`` lists the Pyodide runtime that ``tools/vendor_pyodide.py`` put under
+  ``.cache/vendor/pyodide/`` and checks it is complete and that the numpy wheel still has the
+  sha256 recorded in ``pyodide-lock.json``.
+
+Both raise ``AssetError`` with a message saying which command fixes the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+SITE_DIR = "assets/cells"  # where the bundle goes in the site
+PYODIDE_SITE_DIR = "assets/pyodide"  # the worker finds Pyodide at ../pyodide/
+BUNDLE_FILES = ("cells.js", "worker.js", "cells.css")
+PYODIDE_FILES = (
+    "pyodide.js",
+    "pyodide.asm.js",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+VENDORED_PACKAGES = ("numpy",)
+SETUP_HINT = "run `.venv/bin/python tools/vendor_pyodide.py` (part of `make setup`)"
+
+
+class AssetError(Exception):
+    pass
+
+
+def _esbuild_commands(exe: str, src: Path, out: Path) -> list[list[str]]:
+    common = ["--bundle", "--minify", "--legal-comments=none", "--log-level=warning"]
+    return [
+        [exe, str(src / "main.js"), *common, "--format=esm", "--target=es2020",
+         f"--outfile={out / 'cells.js'}"],
+        [exe, str(src / "worker.js"), *common, "--format=iife", "--target=es2020",
+         "--loader:.py=text", f"--outfile={out / 'worker.js'}"],
+        [exe, str(src / "cells.css"), *common, f"--outfile={out / 'cells.css'}"],
+    ]  # fmt: skip
+
+
+def _inputs_digest(root: Path, src: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(src).as_posix().encode() + b"\0" + path.read_bytes())
+    lock = root / "package-lock.json"
+    if lock.is_file():
+        digest.update(lock.read_bytes())
+    for cmd in _esbuild_commands("esbuild", Path("src"), Path("out")):
+        digest.update(" ".join(cmd).encode())
+    return digest.hexdigest()
+
+
+def bundle(root: Path, out_dir: Path) -> dict[str, Path]:
+    """Bundle ``root/js/cells`` into ``out_dir`` if stale; return {site uri: file}."""
+    src = root / "js" / "cells"
+    exe = root / "node_modules" / ".bin" / "esbuild"
+    if not (src / "main.js").is_file():
+        raise AssetError(f"{src / 'main.js'} not found: the cells front end is missing")
+    outputs = {f"{SITE_DIR}/{name}": out_dir / name for name in BUNDLE_FILES}
+    stamp = out_dir / ".inputs.sha256"
+    digest = _inputs_digest(root, src)
+    fresh = all(p.is_file() for p in outputs.values())
+    if fresh and stamp.is_file() and stamp.read_text(encoding="utf-8") == digest:
+        return outputs
+    if not exe.exists():
+        raise AssetError(f"{exe} not found: run `npm ci` (package.json pins esbuild)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".bundle-", dir=out_dir) as tmp:
+        for cmd in _esbuild_commands(str(exe), src, Path(tmp)):
+            proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise AssetError(f"esbuild failed for {cmd[1]}:\n{proc.stderr.strip()}")
+        for name in BUNDLE_FILES:
+            os.replace(Path(tmp) / name, out_dir / name)
+    stamp.write_text(digest, encoding="utf-8")
+    return outputs
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def vendor_files(vendor_dir: Path) -> dict[str, Path]:
+    """The self-hosted runtime as {site uri: file}; checked complete and verified."""
+    missing = [name for name in PYODIDE_FILES if not (vendor_dir / name).is_file()]
+    if missing:
+        raise AssetError(
+            f"Pyodide files missing in {vendor_dir} ({', '.join(missing)}): {SETUP_HINT}"
+        )
+    lock = json.loads((vendor_dir / "pyodide-lock.json").read_text(encoding="utf-8"))
+    files = {f"{PYODIDE_SITE_DIR}/{name}": vendor_dir / name for name in PYODIDE_FILES}
+    for package in VENDORED_PACKAGES:
+        entry = lock["packages"][package]
+        wheel = vendor_dir / entry["file_name"]
+        if not wheel.is_file():
+            raise AssetError(f"{wheel} missing: {SETUP_HINT}")
+        if _sha256(wheel) != entry["sha256"]:
+            raise AssetError(
+                f"{wheel} does not match the sha256 in pyodide-lock.json: "
+                f"delete it and {SETUP_HINT}"
+            )
+        files[f"{PYODIDE_SITE_DIR}/{entry['file_name']}"] = wheel
+    return files
+
+
+def clear(out_dir: Path) -> None:
+    """Remove a bundle folder (tests use it to force a rebuild)."""
+    shutil.rmtree(out_dir, ignore_errors=True)

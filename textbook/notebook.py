@@ -1,0 +1,77 @@
+"""The companion notebook of a page: its runnable cells, with their build-time outputs.
+
+Generated from the cell files on every build (never a hand-kept copy). The JSON is
+deterministic: fixed cell ids (from the cell ids), sorted keys, no timestamps, no kernel noise.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import nbformat
+from nbformat import v4
+
+CELL_ID_RE = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+@dataclass(frozen=True)
+class NotebookCell:
+    id: str
+    title: str
+    source: str  # path of the cell file, for the reader
+    code: str
+    outputs: tuple[tuple[str, str], ...]
+
+
+def notebook_uri(page_src_uri: str) -> str:
+    """Where a page's notebook lives in the site: ``notebooks/<page stem>.ipynb``."""
+    stem = posixpath.splitext(posixpath.basename(page_src_uri))[0]
+    return f"notebooks/{stem}.ipynb"
+
+
+def _check_id(cell_id: str) -> str:
+    if not CELL_ID_RE.match(cell_id):
+        raise ValueError(
+            f"cell id {cell_id!r} is not a valid notebook cell id ([a-zA-Z0-9-_]{{1,64}})"
+        )
+    return cell_id
+
+
+def build_notebook(
+    title: str, cells: Sequence[NotebookCell], *, intro: str = ""
+) -> nbformat.NotebookNode:
+    """A valid nbformat 4.5 notebook: a title cell, then a heading and a code cell per cell."""
+    ids = [c.id for c in cells]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate cell ids in one notebook: {', '.join(duplicates)}")
+    sources = ", ".join(f"`{c.source}`" for c in cells)
+    head = f"# {title}\n\n{intro}".rstrip() if intro else f"# {title}"
+    head += (
+        f"\n\nGenerated from {sources}. The outputs shown are those of the site build; "
+        "run the cells to reproduce them."
+    )
+    nb_cells = [v4.new_markdown_cell(head, id="notebook-title")]
+    for count, cell in enumerate(cells, start=1):
+        cell_id = _check_id(cell.id)
+        heading = f"## {cell.title}\n\nSource: `{cell.source}`"
+        nb_cells.append(v4.new_markdown_cell(heading, id=_check_id(f"{cell_id}-md"[-64:])))
+        outputs = [v4.new_output("stream", name=name, text=text) for name, text in cell.outputs]
+        code = cell.code[:-1] if cell.code.endswith("\n") else cell.code
+        nb_cells.append(v4.new_code_cell(code, id=cell_id, execution_count=count, outputs=outputs))
+    nb = v4.new_notebook(
+        cells=nb_cells,
+        metadata={"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}},
+    )
+    nb.nbformat_minor = 5
+    nbformat.validate(nb)
+    return nb
+
+
+def dumps(nb: nbformat.NotebookNode) -> str:
+    """Deterministic JSON text (sorted keys, one-space indent, trailing newline)."""
+    return nbformat.writes(nb, version=4) + "\n"

