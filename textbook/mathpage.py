@@ -1,0 +1,401 @@
+"""Replace arithmatex's generic math markup in a page with KaTeX output.
+
+`pymdownx.arithmatex` (`generic: true`) marks inline math as
+`<span class="arithmatex">\\(...\\)</span>` and display math as
+`<div class="arithmatex">\\[...\\]</div>` (TeX HTML-escaped). `typeset_page` finds those,
+typesets them in one batch and swaps them for KaTeX's HTML + MathML; display math is wrapped in
+`<div class="math-display">` so it scrolls sideways on narrow screens. A formula KaTeX rejects
+becomes a `MathError` naming the Markdown file and line, found by locating the formula in the
+page's source file.
+
+The rest lists the KaTeX assets the site self-hosts (`katex.min.css` and the woff2 fonts) and
+works out which fonts a page's math uses, so that only those are preloaded.
+"""
+
+from __future__ import annotations
+
+import html as htmlmod
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from textbook.katex import TexError
+
+#: Where the KaTeX stylesheet and fonts go in the built site.
+ASSET_DIR = "assets/katex"
+STYLESHEET = f"{ASSET_DIR}/katex.min.css"
+
+RE_MATH = re.compile(
+    r"<(?P<tag>span|div)(?P<attrs>\s[^>]*?\bclass=\"(?P<classes>[^\"]*)\"[^>]*)>"
+    r"(?P<body>[^<]*)</(?P=tag)>"
+)
+DELIMITERS = {("\\(", "\\)"): False, ("\\[", "\\]"): True}
+MESSAGE_FORMULA_CHARS = 60
+
+
+class Renderer(Protocol):
+    def render_many(self, items: list[tuple[str, bool]]) -> list[str]: ...
+
+
+class MathError(Exception):
+    """Bad math in an author's file: formats as `path:line: message`."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Formula:
+    tex: str
+    display: bool
+    start: int  # span of the arithmatex element in the page's HTML
+    end: int
+    attrs: str  # the element's attributes, e.g. ' class="arithmatex"'
+
+
+def find_formulas(page_html: str) -> list[Formula]:
+    """The arithmatex elements of `page_html`, in document order."""
+    formulas = []
+    for match in RE_MATH.finditer(page_html):
+        if "arithmatex" not in match["classes"].split():
+            continue
+        body = htmlmod.unescape(match["body"])
+        for (opening, closing), display in DELIMITERS.items():
+            if body.startswith(opening) and body.endswith(closing) and len(body) >= 4:
+                tex = body[len(opening) : -len(closing)]
+                formulas.append(Formula(tex, display, match.start(), match.end(), match["attrs"]))
+                break
+        else:
+            raise ValueError(
+                f"arithmatex markup without \\( \\) or \\[ \\] delimiters: {match[0][:80]!r}; "
+                "configure pymdownx.arithmatex with `generic: true`"
+            )
+    return formulas
+
+
+def display_wrapper(attrs: str, katex_html: str) -> str:
+    """Display math in a focusable box that scrolls sideways (classes and id kept)."""
+    attrs = re.sub(
+        r'\bclass="([^"]*)"',
+        lambda m: 'class="{}"'.format(
+            " ".join("math-display" if c == "arithmatex" else c for c in m[1].split())
+        ),
+        attrs,
+        count=1,
+    )
+    return f'<div{attrs} tabindex="0">{katex_html}</div>'
+
+
+def replace_formulas(page_html: str, formulas: list[Formula], rendered: list[str]) -> str:
+    """`page_html` with each formula's element replaced by its KaTeX HTML."""
+    parts = []
+    cursor = 0
+    for formula, katex_html in zip(formulas, rendered, strict=True):
+        parts.append(page_html[cursor : formula.start])
+        parts.append(display_wrapper(formula.attrs, katex_html) if formula.display else katex_html)
+        cursor = formula.end
+    parts.append(page_html[cursor:])
+    return "".join(parts)
+
+
+def typeset_page(
+    page_html: str, renderer: Renderer, source: str | None = None, path: str = "<page>"
+) -> tuple[str, list[Formula], list[str]]:
+    """Typeset all math of `page_html`; returns (new HTML, formulas, their KaTeX HTML).
+
+    `source` is the page's Markdown file as read from disk (front matter included) and `path`
+    how to name it in errors. Raises `MathError` for the first formula KaTeX rejects."""
+    formulas = find_formulas(page_html)
+    if not formulas:
+        return page_html, [], []
+    try:
+        rendered = renderer.render_many([(f.tex, f.display) for f in formulas])
+    except TexError as err:
+        index = next(
+            i for i, f in enumerate(formulas) if (f.tex, f.display) == (err.tex, err.display)
+        )
+        raise math_error(err, formulas, index, source, path) from None
+    return replace_formulas(page_html, formulas, rendered), formulas, rendered
+
+
+RE_TITLE_MATH = re.compile(r"\\\((?P<tex>.+?)\\\)")
+
+
+def check_headings(titles: list[str], source: str | None = None, path: str = "<page>") -> None:
+    """Raise `MathError` if a heading has math: its text also becomes the page title, the
+    header and the tables of contents, which are plain text and would show raw TeX."""
+    for title in titles:
+        match = RE_TITLE_MATH.search(htmlmod.unescape(title))
+        if match is None:
+            continue
+        line = None
+        if source is not None:
+            span = locate(source, match["tex"], display=False)
+            line = None if span is None else line_of(source, span[0])
+        raise MathError(
+            path,
+            line,
+            f"math in the heading '{shorten(htmlmod.unescape(title))}': the page title and "
+            "tables of contents would show raw TeX; write it as text (Unicode, e.g. x²)",
+        )
+
+
+# -- where a bad formula is in the Markdown source ----------------------------------------------
+
+
+def front_matter_length(source: str) -> int:
+    """Characters of YAML front matter (`---` ... `---`/`...` block) at the start of `source`."""
+    match = re.match(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|$)", source, re.S)
+    return match.end() if match else 0
+
+
+def _flexible(tex: str) -> str:
+    """Regex for `tex` as written in the source, where Markdown may have removed indentation,
+    blockquote markers or tabs from continuation lines: whitespace runs match loosely."""
+    pieces = re.split(r"(\s+)", tex)
+    return "".join(r"[\s>]*" if piece.isspace() else re.escape(piece) for piece in pieces)
+
+
+def _source_pattern(tex: str, display: bool) -> re.Pattern[str]:
+    body = f"({_flexible(tex)})"
+    if display and tex.lstrip().startswith("\\begin{"):
+        return re.compile(body)
+    if display:
+        return re.compile(r"(?:\$\$|\\\[)" + body + r"(?:\$\$|\\\])")
+    return re.compile(r"(?<!\$)(?:\$|\\\()" + body + r"(?:\$|\\\))")
+
+
+def locate(source: str, tex: str, display: bool, occurrence: int = 0) -> tuple[int, int] | None:
+    """Offsets (start, end) of the `occurrence`-th appearance of the formula's TeX in `source`,
+    past any front matter; the last one if there are fewer, None if there is none."""
+    pattern = _source_pattern(tex, display)
+    found = None
+    for count, match in enumerate(pattern.finditer(source, front_matter_length(source))):
+        found = match.span(1)
+        if count == occurrence:
+            break
+    return found
+
+
+def source_offset(source: str, start: int, tex: str, position: int) -> int:
+    """Offset in `source` of character `position` of `tex`, whose text begins at `start`
+    (skipping what Markdown stripped from the source: indentation, `>` markers)."""
+    i, j = 0, start
+    while i < position and j < len(source):
+        if source[j] == tex[i]:
+            i, j = i + 1, j + 1
+        elif source[j] in " \t>":
+            j += 1
+        elif tex[i].isspace():
+            i += 1
+        else:
+            break
+    target = tex[position] if position < len(tex) else None
+    while j < len(source) and source[j] in " \t>" and source[j] != target:
+        j += 1  # stripped characters just before the character itself
+    return j
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of character `offset` in `text`."""
+    return text.count("\n", 0, offset) + 1
+
+
+def shorten(tex: str, limit: int = MESSAGE_FORMULA_CHARS) -> str:
+    """The formula on one line, cut to `limit` characters."""
+    flat = " ".join(tex.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def math_error(
+    err: TexError, formulas: list[Formula], index: int, source: str | None, path: str
+) -> MathError:
+    """A `MathError` naming the line of `path` where KaTeX's error is."""
+    formula = formulas[index]
+    delimiter = "$$" if formula.display else "$"
+    message = f"invalid TeX in {delimiter}{shorten(formula.tex)}{delimiter}: {err.message}"
+    line = None
+    if source is not None:
+        occurrence = sum(
+            1 for f in formulas[:index] if (f.tex, f.display) == (formula.tex, formula.display)
+        )
+        span = locate(source, formula.tex, formula.display, occurrence)
+        if span is None:
+            message += " (formula not found in the Markdown source)"
+        else:
+            position = err.position if err.position is not None else 0
+            line = line_of(source, source_offset(source, span[0], formula.tex, position))
+    return MathError(path, line, message)
+
+
+# -- KaTeX assets and fonts ---------------------------------------------------------------------
+
+RE_FONT_FACE = re.compile(r"@font-face\{(?P<body>[^}]*)\}")
+RE_FALLBACK_SRC = re.compile(r',url\([^)]*\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)')
+RE_RULE = re.compile(r"(?P<selectors>[^{}@]+)\{(?P<body>[^}]*)\}")
+RE_KATEX_SELECTOR = re.compile(
+    r"^\.katex (?P<compound>(?:\.[\w-]+)+)(?: \.(?P<inner>[\w-]+)>span)?$"
+)
+FONT_PROPERTIES = ("font-family", "font-weight", "font-style")
+BASE_FONT = ("KaTeX_Main", "400", "normal")  # `.katex{font:normal 1.21em KaTeX_Main,...}`
+VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr"})
+
+
+def stylesheet(katex_css: str) -> str:
+    """KaTeX's stylesheet with only the woff2 sources (the site ships no woff/ttf files)."""
+    css = RE_FALLBACK_SRC.sub("", katex_css)
+    if re.search(r"\.(?:woff|ttf)\)", css):
+        raise ValueError("katex.min.css has font sources other than woff2 in an unknown format")
+    return css
+
+
+def font_assets(katex_dir: Path) -> list[tuple[str, Path]]:
+    """(site path, file) of each woff2 font of KaTeX, sorted."""
+    return [
+        (f"{ASSET_DIR}/fonts/{font.name}", font)
+        for font in sorted((katex_dir / "dist" / "fonts").glob("*.woff2"))
+    ]
+
+
+def _declarations(body: str) -> dict[str, str]:
+    out = {}
+    for declaration in body.split(";"):
+        name, _, value = declaration.partition(":")
+        out[name.strip()] = value.strip().strip('"')
+    return out
+
+
+def _weight(value: str) -> str:
+    return {"normal": "400", "bold": "700"}.get(value, value)
+
+
+@dataclass(frozen=True)
+class FontRules:
+    """What KaTeX's stylesheet says about fonts: woff2 file per (family, weight, style) and the
+    font properties each class (or class combination) sets."""
+
+    faces: dict[tuple[str, str, str], str]
+    rules: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...]
+
+
+@lru_cache(maxsize=4)
+def font_rules(katex_css: str) -> FontRules:
+    faces = {}
+    for match in RE_FONT_FACE.finditer(katex_css):
+        decl = _declarations(match["body"])
+        woff2 = re.search(r"url\(fonts/([^)]+\.woff2)\)", decl.get("src", ""))
+        if woff2:
+            key = (decl["font-family"], _weight(decl["font-weight"]), decl["font-style"])
+            faces[key] = woff2[1]
+    rules = []
+    for match in RE_RULE.finditer(RE_FONT_FACE.sub("", katex_css)):
+        decl = _declarations(match["body"])
+        props = tuple(
+            (name, _weight(decl[name]) if name == "font-weight" else decl[name])
+            for name in FONT_PROPERTIES
+            if name in decl
+        )
+        if not props:
+            continue
+        for selector in match["selectors"].split(","):
+            parsed = RE_KATEX_SELECTOR.match(selector.strip())
+            if parsed:
+                classes = parsed["inner"] or parsed["compound"]
+                rules.append((frozenset(classes.strip(".").split(".")), props))
+    # More classes = more specific; the stable sort keeps source order among equals.
+    rules.sort(key=lambda rule: len(rule[0]))
+    return FontRules(faces, tuple(rules))
+
+
+class _FontCollector(HTMLParser):
+    """Walks KaTeX HTML and records the (family, weight, style) of each visible glyph run."""
+
+    def __init__(self, rules: FontRules):
+        super().__init__(convert_charrefs=True)
+        self.rules = rules
+        self.stack: list[tuple[tuple[str, str, str], bool, str]] = []
+        self.used: set[tuple[str, str, str]] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        font, hidden, _ = self.stack[-1] if self.stack else (BASE_FONT, False, "")
+        classes = set((dict(attrs).get("class") or "").split())
+        hidden = hidden or "katex-mathml" in classes or tag in ("svg", "math")
+        props = dict(zip(FONT_PROPERTIES, font, strict=True))
+        for selector, declared in self.rules.rules:
+            if selector <= classes:
+                props.update(declared)
+        font = (props["font-family"], props["font-weight"], props["font-style"])
+        if tag not in VOID_TAGS:
+            self.stack.append((font, hidden, tag))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass  # `<path .../>` and the like hold no text
+
+    def handle_endtag(self, tag: str) -> None:
+        if any(entry[2] == tag for entry in self.stack):
+            while self.stack.pop()[2] != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and not self.stack[-1][1] and data.strip():
+            self.used.add(self.stack[-1][0])
+
+
+def _face_file(rules: FontRules, font: tuple[str, str, str]) -> str | None:
+    """The woff2 file a browser picks for `font`: exact face, else the family's closest."""
+    if font in rules.faces:
+        return rules.faces[font]
+    family, weight, style = font
+    candidates = [key for key in rules.faces if key[0] == family]
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda key: (key[2] != style, abs(int(key[1]) - int(weight))))
+    return rules.faces[best]
+
+
+@lru_cache(maxsize=4096)
+def _fonts_of(katex_html: str, katex_css: str) -> frozenset[str]:
+    rules = font_rules(katex_css)
+    collector = _FontCollector(rules)
+    collector.feed(katex_html)
+    collector.close()
+    files = {_face_file(rules, font) for font in collector.used}
+    return frozenset(f for f in files if f)
+
+
+def fonts_used(rendered: list[str], katex_css: str) -> list[str]:
+    """Sorted woff2 file names the formulas' visible HTML is drawn with."""
+    used: set[str] = set()
+    for katex_html in rendered:
+        used |= _fonts_of(katex_html, katex_css)
+    return sorted(used)
+
+
+def head_links(page_url: str, fonts: list[str]) -> str:
+    """`<link>` tags for the KaTeX stylesheet and font preloads, relative to the page at
+    `page_url` (a directory URL like `chapter/` or a file URL like `index.html`)."""
+    base = PurePosixPath(page_url) if page_url.endswith("/") else PurePosixPath(page_url).parent
+    depth = len([part for part in base.parts if part not in ("", ".")])
+    prefix = "../" * depth
+    links = [f'<link rel="stylesheet" href="{prefix}{STYLESHEET}">']
+    links += [
+        f'<link rel="preload" href="{prefix}{ASSET_DIR}/fonts/{font}" as="font" '
+        'type="font/woff2" crossorigin>'
+        for font in fonts
+    ]
+    return "\n".join(links)
+
+
+def inject_head(page_html: str, links: str) -> str:
+    """`page_html` with `links` inserted just before `</head>`."""
+    index = page_html.find("</head>")
+    if index < 0:
+        raise ValueError("page has no </head> to add the KaTeX stylesheet to")
+    return f"{page_html[:index]}{links}\n{page_html[index:]}"
