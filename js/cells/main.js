@@ -98,7 +98,7 @@ class Cell {
 
   freshOutput(edited) {
     const label = el("p", "tb-cell__label", edited ? "Your output " : "Output ");
-    label.append(el("span", "tb-cell__origin", edited ? "· your edited code" : "· run in your browser"));
+    label.append(el("span", "tb-cell__origin", edited ? "· edited code" : "· run in your browser"));
     this.pre = el("pre", "tb-cell__stream tb-cell__stream--empty");
     this.samp = el("samp");
     this.pre.append(this.samp);

@@ -4,7 +4,9 @@
 //   {type: "run", id, code, filename}
 // worker -> page:
 //   {type: "ready", ms}, {type: "fatal", message}
-//   {type: "stream", id, chunks: [[name, text], ...]}   (batched, at most every FLUSH_MS)
+//   {type: "stream", id, chunks: [[name, text], ...]}
+//     The first output of a run is posted at once; after that at most one message per
+//     FLUSH_MS while output keeps coming (a busy worker has no timers), and the rest at the end.
 //   {type: "done", id, error: string | null, ms}
 import runnerSource from "./runner.py";
 
@@ -66,12 +68,14 @@ async function init({ indexURL, interrupt }) {
   pyodide.FS.writeFile("/tb/tb_runner.py", runnerSource);
   pyodide.runPython("import sys\nsys.path.insert(0, '/tb')");
   runner = pyodide.pyimport("tb_runner");
+  pyodide.runPython("import numpy"); // part of warming up, not of the first run
   self.postMessage({ type: "ready", ms: performance.now() - t0 });
 }
 
 function run({ id, code, filename }) {
   currentId = id;
-  lastFlush = performance.now();
+  lastFlush = 0; // the first output of a run is sent at once, later ones batched
+
   const t0 = performance.now();
   let error = null;
   try {
