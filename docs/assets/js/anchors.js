@@ -1,0 +1,262 @@
+/* Citable anchors in the page: copy buttons, cross-reference previews, old anchors that moved.
+
+   Everything shown or copied is written into the page at build time (textbook/cite.py,
+   textbook/xref.py): `data-tb-copy` on buttons, `<template class="tb-xref-preview">` per
+   referenced anchor, `<span class="tb-alias" data-tb-alias>` for renamed ones. This script
+   only copies, shows and redirects. Listeners are delegated from `document`, so they keep
+   working after Material's instant navigation; `document$` re-runs the per-page steps. */
+(() => {
+  "use strict";
+  if (window.__tbAnchors) return;
+  window.__tbAnchors = true;
+
+  /* -- copying --------------------------------------------------------------------------- */
+
+  function announce(message) {
+    const live = document.querySelector(".tb-live");
+    if (!live) return;
+    live.textContent = "";
+    window.setTimeout(() => {
+      live.textContent = message;
+    }, 50);
+  }
+
+  async function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      try {
+        await navigator.clipboard.writeText(text);
+        return true;
+      } catch (error) {
+        /* fall through to the selection-based copy */
+      }
+    }
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "tb-offscreen";
+    document.body.appendChild(area);
+    area.select();
+    let done = false;
+    try {
+      done = document.execCommand("copy");
+    } catch (error) {
+      done = false;
+    }
+    area.remove();
+    return done;
+  }
+
+  document.addEventListener("click", async (event) => {
+    const button = event.target instanceof Element && event.target.closest("button[data-tb-copy]");
+    if (!button) return;
+    const done = await copyText(button.dataset.tbCopy);
+    announce(done ? button.dataset.tbCopied || "Copied" : "Could not copy: select the text instead");
+    if (!done) return;
+    if (!button.dataset.tbLabel) button.dataset.tbLabel = button.textContent;
+    button.textContent = "Copied";
+    button.classList.add("is-copied");
+    window.clearTimeout(Number(button.dataset.tbTimer || 0));
+    button.dataset.tbTimer = String(
+      window.setTimeout(() => {
+        button.textContent = button.dataset.tbLabel;
+        button.classList.remove("is-copied");
+      }, 2000),
+    );
+  });
+
+  /* -- previews of cross-references ------------------------------------------------------ */
+
+  const POPUP_ID = "tb-preview-popup";
+  let current = null;
+  let showTimer = 0;
+  let hideTimer = 0;
+  let lastPointer = "mouse";
+
+  function popup() {
+    let box = document.getElementById(POPUP_ID);
+    if (!box) {
+      box = document.createElement("div");
+      box.id = POPUP_ID;
+      box.className = "tb-preview-popup md-typeset";
+      box.setAttribute("role", "tooltip");
+      box.hidden = true;
+      document.body.appendChild(box);
+    }
+    return box;
+  }
+
+  function templateFor(link) {
+    if (!(link instanceof HTMLAnchorElement) || !link.hash) return null;
+    if (link.classList.contains("headerlink")) return null;
+    const url = new URL(link.href, location.href);
+    let id;
+    try {
+      id = decodeURIComponent(url.hash.slice(1));
+    } catch (error) {
+      return null;
+    }
+    for (const template of document.querySelectorAll("template.tb-xref-preview")) {
+      if (template.dataset.for !== id) continue;
+      const target = new URL(template.dataset.href, location.href);
+      if (target.pathname !== url.pathname) continue;
+      const element = target.pathname === location.pathname && document.getElementById(id);
+      if (element && element.contains(link)) return null; // a block's own label
+      return template;
+    }
+    return null;
+  }
+
+  function place(box, link) {
+    const rect = link.getBoundingClientRect();
+    const view = document.documentElement.clientWidth;
+    const left = Math.max(8, Math.min(rect.left, view - box.offsetWidth - 8));
+    let top = rect.bottom + 6;
+    if (top + box.offsetHeight > window.innerHeight && rect.top > box.offsetHeight + 6) {
+      top = rect.top - box.offsetHeight - 6;
+    }
+    box.style.left = `${left + window.scrollX}px`;
+    box.style.top = `${top + window.scrollY}px`;
+  }
+
+  function show(link, template) {
+    window.clearTimeout(hideTimer);
+    window.clearTimeout(showTimer);
+    const box = popup();
+    if (current === link && !box.hidden) return;
+    if (current) current.removeAttribute("aria-describedby");
+    box.replaceChildren(document.importNode(template.content, true));
+    for (const element of box.querySelectorAll("[tabindex]")) element.removeAttribute("tabindex");
+    box.hidden = false;
+    place(box, link);
+    link.setAttribute("aria-describedby", POPUP_ID);
+    current = link;
+  }
+
+  function hide() {
+    window.clearTimeout(showTimer);
+    window.clearTimeout(hideTimer);
+    const box = document.getElementById(POPUP_ID);
+    if (box) box.hidden = true;
+    if (current) current.removeAttribute("aria-describedby");
+    current = null;
+  }
+
+  function linkOf(target) {
+    return target instanceof Element ? target.closest("a[href]") : null;
+  }
+
+  document.addEventListener("pointerdown", (event) => {
+    lastPointer = event.pointerType || "mouse";
+  });
+
+  document.addEventListener("mouseover", (event) => {
+    if (lastPointer === "touch") return;
+    const box = document.getElementById(POPUP_ID);
+    if (box && box.contains(event.target)) {
+      window.clearTimeout(hideTimer);
+      return;
+    }
+    const link = linkOf(event.target);
+    const template = link && templateFor(link);
+    if (!template) return;
+    window.clearTimeout(hideTimer);
+    window.clearTimeout(showTimer);
+    showTimer = window.setTimeout(() => show(link, template), 150);
+  });
+
+  document.addEventListener("mouseout", (event) => {
+    if (lastPointer === "touch") return;
+    const box = document.getElementById(POPUP_ID);
+    const from = linkOf(event.target) || (box && box.contains(event.target) ? box : null);
+    if (!from) return;
+    const to = event.relatedTarget;
+    if (to instanceof Node && (from.contains(to) || (box && box.contains(to)))) return;
+    if (to instanceof Node && current && current.contains(to)) return;
+    window.clearTimeout(showTimer);
+    hideTimer = window.setTimeout(hide, 200);
+  });
+
+  document.addEventListener("focusin", (event) => {
+    if (lastPointer === "touch") return; // a tap is handled by the click below
+    const link = linkOf(event.target);
+    const template = link && templateFor(link);
+    if (template) show(link, template);
+    else if (current) hide();
+  });
+
+  document.addEventListener("focusout", (event) => {
+    if (current && event.target === current) hideTimer = window.setTimeout(hide, 100);
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && current) hide();
+  });
+
+  // Touch: the first tap on a reference shows its preview, a second tap follows it.
+  window.addEventListener(
+    "click",
+    (event) => {
+      const link = linkOf(event.target);
+      const box = document.getElementById(POPUP_ID);
+      if (box && box.contains(event.target)) return;
+      if (lastPointer !== "touch") {
+        if (current && link !== current) hide();
+        return;
+      }
+      const template = link && templateFor(link);
+      if (!template) {
+        if (current) hide();
+        return;
+      }
+      if (current === link && box && !box.hidden) {
+        hide();
+        return; // second tap: follow the link
+      }
+      event.preventDefault();
+      event.stopPropagation();
+      show(link, template);
+    },
+    true,
+  );
+
+  window.addEventListener("resize", () => {
+    if (current) hide();
+  });
+
+  /* -- old anchors that were renamed or moved -------------------------------------------- */
+
+  function followAlias() {
+    if (!location.hash) return;
+    let id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return;
+    }
+    const alias = document.getElementById(id);
+    if (!alias || !alias.classList.contains("tb-alias")) return;
+    const target = new URL(alias.dataset.tbAlias, location.href);
+    if (target.pathname !== location.pathname) {
+      location.replace(target.href);
+      return;
+    }
+    history.replaceState(history.state, "", target.hash);
+    const element = document.getElementById(decodeURIComponent(target.hash.slice(1)));
+    if (element) element.scrollIntoView();
+  }
+
+  window.addEventListener("hashchange", followAlias);
+
+  function onPage() {
+    hide();
+    followAlias();
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(onPage);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", onPage);
+  } else {
+    onPage();
+  }
+})();

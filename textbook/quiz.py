@@ -1,0 +1,61 @@
+"""Quiz widgets: the answer form each `.tb-quiz` block gets, written at build time.
+
+The block itself (question, answer data, collapsible worked explanation) comes from
+`textbook.blocks`; without JavaScript it stays a question with a collapsible explanation. The
+form added here is `hidden` until `quiz.js` shows it and binds Check, feedback and progress.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from textbook.anchors import Document, Edit
+
+KINDS = ("number", "truefalse")
+
+
+def answer_field(kind: str) -> str:
+    if kind == "number":
+        return (
+            '<label class="tb-quiz__field"><span class="tb-quiz__prompt">Your answer '
+            '<span class="tb-quiz__hint">(a number or a fraction such as 1/3)</span></span>'
+            '<input class="tb-quiz__input" type="text" name="answer" inputmode="decimal" '
+            'autocomplete="off" spellcheck="false"></label>'
+        )
+    if kind == "truefalse":
+        choices = "".join(
+            f'<label class="tb-quiz__choice"><input type="radio" name="answer" value="{value}">'
+            f" {escape(text)}</label>"
+            for value, text in (("true", "True"), ("false", "False"))
+        )
+        return (
+            '<fieldset class="tb-quiz__choices"><legend class="tb-quiz__prompt">Your answer'
+            f"</legend>{choices}</fieldset>"
+        )
+    raise ValueError(f"quiz kind '{kind}' has no answer field (known: {', '.join(KINDS)})")
+
+
+def form_html(kind: str) -> str:
+    return (
+        '<form class="tb-quiz__form" hidden>'
+        + answer_field(kind)
+        + '<div class="tb-quiz__actions"><button type="submit" class="tb-quiz__check">Check'
+        "</button></div>"
+        '<p class="tb-quiz__feedback" role="status" aria-live="polite"></p></form>'
+    )
+
+
+def form_edits(doc: Document) -> list[Edit]:
+    """Insert the form after each quiz's question (before its explanation)."""
+    edits = []
+    for element in doc.elements:
+        if "tb-quiz" not in element.classes:
+            continue
+        question = doc.first(element, cls="tb-quiz__question")
+        at = question.end if question is not None else element.close_start
+        kind = element.attrs.get("data-kind", "")
+        try:
+            edits.append(Edit(at, at, form_html(kind)))
+        except ValueError as error:
+            raise ValueError(f"quiz '{element.attrs.get('id', '?')}': {error}") from None
+    return edits
