@@ -1,1 +1,97 @@
-"""MkDocs hook: figures (filled in by its owner)."""
+"""MkDocs hook: render the figure modules and put the figures into the pages.
+
+Thin adapter over ``figures_src.render`` (cache + subprocess rendering) and
+``figures_src.embed`` (placeholder replacement).  Nothing is written into ``docs/``: the
+cached artifacts are added as generated files at ``assets/figures/<name>/<artifact>``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+log = get_plugin_logger("figures")
+CSS = "assets/css/figures.css"
+ASSETS = "assets/figures"
+_records: dict = {}
+_mtimes: dict[str, int] = {}
+
+
+def _root(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def _library(name: str) -> ModuleType:
+    """Import ``name``; re-import it when its file changed (`mkdocs serve` keeps this process)."""
+    writes = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # a __pycache__ write under a watched folder loops serve
+    try:
+        module = importlib.import_module(name)
+        mtime = Path(module.__file__).stat().st_mtime_ns
+        if _mtimes.setdefault(name, mtime) != mtime:
+            module = importlib.reload(module)
+            _mtimes[name] = mtime
+    finally:
+        sys.dont_write_bytecode = writes
+    return module
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    if importlib.util.find_spec("figures_src") is None:  # project not installed: use its root
+        sys.path.insert(0, str(_root(config)))
+    _library("figures_src.render")
+    _library("figures_src.embed")
+    if CSS not in config.extra_css:
+        config.extra_css.append(CSS)
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    render = _library("figures_src.render")
+    _records.clear()
+    try:
+        records = render.render_all(_root(config))
+    except render.FigureBuildError as error:
+        for failure in error.failures:
+            log.error(f"{failure.location} raised:\n{failure.traceback.rstrip()}")
+        raise PluginError(
+            f"{error}: fix the figure module (traceback above); its last good assets are kept"
+        ) from None
+    except (OSError, ValueError) as error:
+        raise PluginError(f"figures: {error}") from None
+    for name, record in records.items():
+        for file, artifact in record.artifacts.items():
+            uri = f"{ASSETS}/{name}/{file}"
+            if files.get_file_from_path(uri) is not None:
+                raise PluginError(
+                    f"{config.docs_dir}/{uri} clashes with a generated figure; delete it "
+                    f"(figures are built from figures_src/figures/{name}.py)"
+                )
+            files.append(File.generated(config, uri, abs_src_path=str(artifact.path)))
+    _records.update(records)
+    return files
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if "data-figure=" not in html:
+        return html
+    embed = _library("figures_src.embed")
+    try:
+        return embed.replace_placeholders(html, _records, get_relative_url(ASSETS, page.url))
+    except embed.FigureEmbedError as error:
+        source = Path(page.file.abs_src_path or "")
+        where = source.relative_to(_root(config)) if source.is_file() else page.file.src_uri
+        if source.is_file():
+            line = embed.find_source_line(source.read_text(encoding="utf-8"), error.name)
+            where = f"{where}:{line}" if line else where
+        raise PluginError(f"{where}: {error}") from None

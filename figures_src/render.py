@@ -1,0 +1,500 @@
+"""Render the figure modules in ``figures_src/figures/`` into a content-hashed cache.
+
+Each stale figure is built in a fresh subprocess (``python -m figures_src.render --one NAME``),
+so edited modules are always re-imported (``mkdocs serve`` keeps one process alive) and a
+crashing figure cannot take the build process down.  Up to ``jobs`` figures render at once.
+
+Cache layout (outside ``docs/``)::
+
+    .cache/figures/manifest.json        # sorted keys; one entry per figure
+    .cache/figures/<name>/<artifact>    # e.g. light.svg, dark.svg
+
+A figure is reused when its recorded inputs (its module, every project module it imported,
+every project file it opened), the pipeline format and the library versions are unchanged
+and every cached artifact still has its recorded SHA-256; otherwise it is rendered again.
+Artifacts are moved into place with ``os.replace`` and the manifest is written last, so an
+interrupted or failed render leaves the last good assets and a consistent manifest.
+
+This module imports nothing heavy: the MkDocs process only hashes files and starts workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import fcntl
+import hashlib
+import importlib
+import importlib.metadata
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CACHE_FORMAT = 1
+PINNED_LIBRARIES = ("matplotlib", "numpy", "plotly")
+FIGURE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+FIGURES_PACKAGE = "figures_src.figures"
+DEFAULT_TIMEOUT = 600.0
+# Never inputs: caches, environments, VCS and byte-code.
+_IGNORED_PARTS = frozenset({".cache", ".git", ".venv", "__pycache__", "node_modules", "site"})
+ABSENT = "absent"  # digest of an input the figure tried to open but that did not exist
+
+logger = logging.getLogger("mkdocs.plugins.figures")
+
+
+class _Prefixed(logging.LoggerAdapter):
+    def process(self, msg: Any, kwargs: Any) -> tuple[str, Any]:
+        return f"figures: {msg}", kwargs
+
+
+log = _Prefixed(logger, {})
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: Path
+    sha256: str
+    width: int | None = None  # CSS pixels, for SVG artifacts
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class FigureRecord:
+    """A published figure: what the hooks need to embed it."""
+
+    name: str
+    alt: str
+    caption: str
+    artifacts: Mapping[str, Artifact]
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    status: str = "cached"  # or "rendered"
+
+
+@dataclass(frozen=True)
+class Failure:
+    name: str
+    path: str  # the figure module, relative to the project root
+    message: str  # one line: the exception
+    traceback: str
+    line: int | None = None  # innermost line of the figure module in the traceback
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class FigureBuildError(Exception):
+    """One or more figure modules failed; the others were rendered and cached."""
+
+    def __init__(self, failures: list[Failure]) -> None:
+        self.failures = failures
+        first = failures[0]
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        super().__init__(f"{first.location}: {first.message}{more}")
+
+
+def figure_names(root: Path) -> list[str]:
+    """Figure modules under ``root/figures_src/figures`` (helpers start with ``_``)."""
+    names = []
+    for path in sorted((root / "figures_src" / "figures").glob("*.py")):
+        if path.stem.startswith("_"):
+            continue
+        if not FIGURE_NAME.match(path.stem):
+            raise ValueError(f"{path}: figure module names must match {FIGURE_NAME.pattern}")
+        names.append(path.stem)
+    return names
+
+
+def module_path(name: str) -> str:
+    return f"figures_src/figures/{name}.py"
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": "{}.{}".format(*sys.version_info[:2])}
+    for library in PINNED_LIBRARIES:
+        try:
+            versions[library] = importlib.metadata.version(library)
+        except importlib.metadata.PackageNotFoundError:
+            versions[library] = "absent"
+    return versions
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)  # mkstemp creates 0600; published files are world-readable
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dump_json(value: object) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, allow_nan=False) + "\n").encode()
+
+
+# --- manifest -------------------------------------------------------------------------------
+
+
+def read_manifest(cache_dir: Path) -> dict[str, Any]:
+    """The manifest's figure entries, or {} if it is missing, unreadable or another format."""
+    try:
+        data = json.loads((cache_dir / "manifest.json").read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        log.info("cache manifest unreadable; rendering every figure")
+        return {}
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+        return {}
+    figures = data.get("figures")
+    return figures if isinstance(figures, dict) else {}
+
+
+def load_records(cache_dir: Path, status: str = "cached") -> dict[str, FigureRecord]:
+    """Records of every figure in the manifest (for hooks that run after the render)."""
+    return {
+        name: _record(name, entry, cache_dir, status)
+        for name, entry in read_manifest(cache_dir).items()
+    }
+
+
+def _record(name: str, entry: Mapping[str, Any], cache_dir: Path, status: str) -> FigureRecord:
+    artifacts = {
+        file: Artifact(
+            cache_dir / name / file, info["sha256"], info.get("width"), info.get("height")
+        )
+        for file, info in sorted(entry["artifacts"].items())
+    }
+    return FigureRecord(
+        name, entry["alt"], entry["caption"], artifacts, entry.get("meta", {}), status
+    )
+
+
+class _Hasher:
+    """SHA-256 of files, memoised for one staleness pass."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, str | None] = {}
+
+    def __call__(self, path: Path) -> str | None:
+        if path not in self._seen:
+            self._seen[path] = file_sha256(path)
+        return self._seen[path]
+
+
+def stale_reason(
+    name: str,
+    entry: Mapping[str, Any] | None,
+    root: Path,
+    cache_dir: Path,
+    env: Mapping[str, str],
+    hasher: _Hasher | None = None,
+) -> str | None:
+    """Why ``name`` must be rendered again, or None if its cache entry is good."""
+    hasher = hasher or _Hasher()
+    if entry is None:
+        return "not in the cache"
+    try:
+        if entry["env"] != dict(env):
+            return "library versions changed"
+        inputs, artifacts = entry["inputs"], entry["artifacts"]
+        if module_path(name) not in inputs:
+            return "cache entry lists no module"
+        for relative, digest in sorted(inputs.items()):
+            if digest is None or (hasher(root / relative) or ABSENT) != digest:
+                return f"{relative} changed"
+        for file, info in sorted(artifacts.items()):
+            if hasher(cache_dir / name / file) != info["sha256"]:
+                return f"cached {file} is missing or corrupted"
+        entry["alt"], entry["caption"]  # noqa: B018 - must exist
+    except (KeyError, TypeError, AttributeError):
+        return "cache entry malformed"
+    return None
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+@dataclass
+class _WorkerRun:
+    name: str
+    staging: Path
+    returncode: int
+    stderr: str
+    seconds: float
+    started_ns: int
+
+
+def _worker_env(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    env["PYTHONHASHSEED"] = "0"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # __pycache__ writes would retrigger `mkdocs serve`
+    env["MPLBACKEND"] = "Agg"
+    env.setdefault("SOURCE_DATE_EPOCH", "0")
+    return env
+
+
+def _run_worker(name: str, root: Path, cache_dir: Path, timeout: float) -> _WorkerRun:
+    staging = Path(tempfile.mkdtemp(prefix=f".stage-{name}-", dir=cache_dir))
+    command = [sys.executable, "-m", "figures_src.render", "--one", name, "--out", str(staging)]
+    started_ns, start = time.time_ns(), time.perf_counter()
+    try:
+        done = subprocess.run(
+            command,
+            cwd=root,
+            env=_worker_env(root),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        returncode, stderr = done.returncode, done.stderr
+    except subprocess.TimeoutExpired:
+        returncode, stderr = -1, f"TimeoutError: build() did not finish within {timeout:g} s\n"
+    return _WorkerRun(name, staging, returncode, stderr, time.perf_counter() - start, started_ns)
+
+
+def _failure(run: _WorkerRun) -> Failure:
+    lines = [line for line in run.stderr.strip().splitlines() if line.strip()]
+    message = lines[-1].strip() if lines else f"worker exited with status {run.returncode}"
+    path = module_path(run.name)
+    frames = re.findall(rf'File "[^"]*{re.escape(path)}", line (\d+)', run.stderr)
+    return Failure(run.name, path, message, run.stderr, int(frames[-1]) if frames else None)
+
+
+def _promote(
+    run: _WorkerRun, root: Path, cache_dir: Path, env: Mapping[str, str]
+) -> dict[str, Any]:
+    """Move a successful worker's artifacts into the cache; return its manifest entry."""
+    result = json.loads((run.staging / "result.json").read_text("utf-8"))
+    target = cache_dir / run.name
+    target.mkdir(parents=True, exist_ok=True)
+    artifacts = {}
+    for file, info in sorted(result["artifacts"].items()):
+        source = run.staging / "artifacts" / file
+        artifacts[file] = {**info, "sha256": file_sha256(source)}
+        os.replace(source, target / file)
+    for old in target.iterdir():
+        if old.name not in artifacts:
+            old.unlink()
+    inputs = dict(result["inputs"])
+    for relative in inputs:  # edited while rendering: do not trust the recorded digest
+        try:
+            if (root / relative).stat().st_mtime_ns >= run.started_ns:
+                inputs[relative] = None
+        except FileNotFoundError:
+            pass  # recorded as ABSENT, or deleted meanwhile (then the digest will not match)
+    return {
+        "alt": result["alt"],
+        "artifacts": artifacts,
+        "caption": result["caption"],
+        "env": dict(env),
+        "inputs": inputs,
+        "meta": result["meta"],
+    }
+
+
+def render_all(
+    root: Path | str,
+    cache_dir: Path | str | None = None,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    names: Iterable[str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> dict[str, FigureRecord]:
+    """Bring the cache up to date for every figure module; return their records.
+
+    Raises FigureBuildError after the run if any figure failed (the others are cached, the
+    failed ones keep their last good artifacts and manifest entry).
+    """
+    root = Path(root).resolve()
+    cache_dir = Path(cache_dir).resolve() if cache_dir else root / ".cache" / "figures"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one renderer per cache (serve + build, xdist)
+        return _render_locked(root, cache_dir, jobs, force, names, timeout)
+
+
+def _render_locked(
+    root: Path,
+    cache_dir: Path,
+    jobs: int | None,
+    force: bool,
+    names: Iterable[str] | None,
+    timeout: float,
+) -> dict[str, FigureRecord]:
+    for leftover in cache_dir.glob(".stage-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    all_names = figure_names(root)
+    wanted = all_names if names is None else [n for n in all_names if n in set(names)]
+    if unknown := sorted(set(names or ()) - set(all_names)):
+        raise ValueError(f"no figure module figures_src/figures/{unknown[0]}.py")
+    manifest = read_manifest(cache_dir)
+    env = library_versions()
+    hasher = _Hasher()
+    stale: list[str] = []
+    for name in wanted:
+        reason = (
+            "forced"
+            if force
+            else stale_reason(name, manifest.get(name), root, cache_dir, env, hasher)
+        )
+        if reason is None:
+            log.info(f"{name} cached")
+        else:
+            log.debug(f"{name} is stale: {reason}")
+            stale.append(name)
+    rendered: set[str] = set()
+    failures: list[Failure] = []
+    if stale:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            futures = [pool.submit(_run_worker, n, root, cache_dir, timeout) for n in stale]
+            for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
+                run = future.result()
+                progress = f"[{done}/{len(stale)}] {run.name}"
+                try:
+                    if run.returncode != 0:
+                        failures.append(_failure(run))
+                        log.info(f"{progress} failed after {run.seconds:.2f} s")
+                        continue
+                    manifest[run.name] = _promote(run, root, cache_dir, env)
+                    rendered.add(run.name)
+                    log.info(f"{progress} rendered in {run.seconds:.2f} s")
+                finally:
+                    shutil.rmtree(run.staging, ignore_errors=True)
+    for gone in sorted(set(manifest) - set(all_names)):  # module deleted: drop its assets
+        del manifest[gone]
+        shutil.rmtree(cache_dir / gone, ignore_errors=True)
+    write_atomic(
+        cache_dir / "manifest.json", dump_json({"figures": manifest, "format": CACHE_FORMAT})
+    )
+    if failures:
+        raise FigureBuildError(sorted(failures, key=lambda f: f.name))
+    return {
+        name: _record(name, manifest[name], cache_dir, "rendered" if name in rendered else "cached")
+        for name in wanted
+    }
+
+
+# --- worker ---------------------------------------------------------------------------------
+
+
+def _is_input(path: Path, root: Path, exclude: Path) -> bool:
+    if path.suffix in {".py", ".pyc"} or not path.is_relative_to(root):
+        return False
+    if path == exclude or path.is_relative_to(exclude):
+        return False
+    return not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
+
+
+def build_one(name: str, out_dir: Path, root: Path) -> None:
+    """Worker side: import and build one figure, write artifacts and result.json to out_dir."""
+    opened: set[str] = set()
+    recording = [True]  # stop before hashing: hashing opens files too
+
+    def audit(event: str, args: tuple) -> None:
+        if event == "open" and recording[0] and isinstance(args[0], str | bytes | os.PathLike):
+            opened.add(os.fsdecode(args[0]))
+
+    sys.addaudithook(audit)
+    from figures_src.figure import validate_result
+
+    module = importlib.import_module(f"{FIGURES_PACKAGE}.{name}")
+    module_file = Path(module.__file__ or "").resolve()
+    if module_file != root / module_path(name):
+        raise ImportError(f"imported {module_file}, expected {root / module_path(name)}")
+    build = getattr(module, "build", None)
+    if not callable(build):
+        raise TypeError(f"{module_path(name)} defines no build() function")
+    result = build()
+    recording[0] = False
+    info = validate_result(result)
+
+    inputs: dict[str, str | None] = {}
+    this_file = Path(__file__).resolve()
+    for loaded in list(sys.modules.values()):
+        file = getattr(loaded, "__file__", None)
+        if file and (path := Path(file).resolve()).is_relative_to(root) and path != this_file:
+            if not _IGNORED_PARTS.intersection(path.relative_to(root).parts):
+                inputs[path.relative_to(root).as_posix()] = file_sha256(path)
+    for raw in sorted(opened):
+        path = (root / raw).resolve()
+        if _is_input(path, root, out_dir) and not path.is_dir():
+            inputs[path.relative_to(root).as_posix()] = file_sha256(path) or ABSENT
+
+    (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
+    for file, data in result.artifacts.items():
+        (out_dir / "artifacts" / file).write_bytes(data)
+    summary = {
+        "alt": result.alt.strip(),
+        "artifacts": info,
+        "caption": result.caption.strip(),
+        "inputs": inputs,
+        "meta": dict(result.meta),
+    }
+    (out_dir / "result.json").write_bytes(dump_json(summary))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m figures_src.render", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: .)")
+    parser.add_argument("--cache-dir", type=Path, help="default: ROOT/.cache/figures")
+    parser.add_argument("-j", "--jobs", type=int, help="parallel renders (default: CPU count)")
+    parser.add_argument("--force", action="store_true", help="ignore the cache")
+    parser.add_argument("names", nargs="*", help="only these figures (default: all)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # worker mode
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    if args.one:
+        try:
+            build_one(args.one, args.out.resolve(), root)
+        except BaseException:
+            traceback.print_exc()
+            return 1
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    start = time.perf_counter()
+    try:
+        records = render_all(
+            root, args.cache_dir, jobs=args.jobs, force=args.force, names=args.names or None
+        )
+    except FigureBuildError as error:
+        for failure in error.failures:
+            print(f"\n{failure.path} failed:\n{failure.traceback}", file=sys.stderr)
+        return 1
+    rendered = sum(record.status == "rendered" for record in records.values())
+    log.info(f"{len(records)} figures ({rendered} rendered) in {time.perf_counter() - start:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
