@@ -169,7 +169,9 @@ class Cell {
   }
 
   stop() {
-    if (this.job) getRuntime().stop(this.job);
+    if (!this.job) return;
+    this.setStatus("Stopping…");
+    getRuntime().stop(this.job);
   }
 
   reset() {

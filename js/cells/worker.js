@@ -3,7 +3,7 @@
 //   {type: "init", indexURL, interrupt: SharedArrayBuffer | null}
 //   {type: "run", id, code, filename}
 // worker -> page:
-//   {type: "ready", ms}, {type: "fatal", message}
+//   {type: "ready", ms, phases}, {type: "fatal", message}
 //   {type: "stream", id, chunks: [[name, text], ...]}
 //     The first output of a run is posted at once; after that at most one message per
 //     FLUSH_MS while output keeps coming (a busy worker has no timers), and the rest at the end.
@@ -52,24 +52,38 @@ function streamTo(name) {
 async function init({ indexURL, interrupt }) {
   const t0 = performance.now();
   self.importScripts(indexURL + "pyodide.js");
-  pyodide = await self.loadPyodide({ indexURL, fullStdLib: false });
+  // numpy is fetched and unpacked while the interpreter boots.
+  pyodide = await self.loadPyodide({
+    indexURL,
+    fullStdLib: false,
+    packages: ["numpy"],
+  });
+  const booted = performance.now();
+  if (!pyodide.loadedPackages.numpy) {
+    const problems = [];
+    await pyodide.loadPackage("numpy", {
+      messageCallback: () => {},
+      errorCallback: (message) => problems.push(message),
+    });
+    if (!pyodide.loadedPackages.numpy) {
+      throw new Error("numpy could not be loaded. " + problems.join(" "));
+    }
+  }
   pyodide.setStdout(streamTo("stdout"));
   pyodide.setStderr(streamTo("stderr"));
   if (interrupt) pyodide.setInterruptBuffer(new Int32Array(interrupt));
-  const problems = [];
-  await pyodide.loadPackage("numpy", {
-    messageCallback: () => {},
-    errorCallback: (message) => problems.push(message),
-  });
-  if (!pyodide.loadedPackages.numpy) {
-    throw new Error("numpy could not be loaded. " + problems.join(" "));
-  }
   pyodide.FS.mkdirTree("/tb");
   pyodide.FS.writeFile("/tb/tb_runner.py", runnerSource);
   pyodide.runPython("import sys\nsys.path.insert(0, '/tb')");
   runner = pyodide.pyimport("tb_runner");
+  const imported = performance.now();
   pyodide.runPython("import numpy"); // part of warming up, not of the first run
-  self.postMessage({ type: "ready", ms: performance.now() - t0 });
+  const done = performance.now();
+  self.postMessage({
+    type: "ready",
+    ms: done - t0,
+    phases: { boot: booted - t0, setup: imported - booted, numpy: done - imported },
+  });
 }
 
 function run({ id, code, filename }) {
