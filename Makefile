@@ -8,6 +8,7 @@ STAMP  := .deps/stamps
 CHROMIUM := /usr/bin/chromium
 
 export PYTHONHASHSEED := 0
+export NO_MKDOCS_2_WARNING := 1
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 .PHONY: setup serve build test lint bench clean help

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 # Browser tests serve the test build here; instant navigation needs site_url on this origin.
-TEST_PORT = 8731
+TEST_PORT = int(os.environ.get("TEXTBOOK_TEST_PORT", "8731"))
 TEST_SITE_URL = f"http://127.0.0.1:{TEST_PORT}/"
 
 
@@ -33,7 +33,7 @@ def run_mkdocs_build(config: Path, site_dir: Path, cwd: Path | None = None, env=
 def built_site() -> Path:
     """The real site, built once per test run (workers wait on a lock for the first build)."""
     run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"solo-{os.getpid()}")
-    base = ROOT / ".cache" / "test-site"
+    base = ROOT / ".cache" / f"test-site-{TEST_PORT}"
     base.mkdir(parents=True, exist_ok=True)
     site = base / "site"
     marker = base / "built-for"

@@ -2,13 +2,14 @@
 
 The formula (documented in the README; each constant is a reader's time for one item):
 
-    minutes = ceil( prose_words / 200
-                    + inline_formulas * 4 s + display_equations * 30 s
-                    + figures * 20 s + instruments * 60 s
-                    + code_cells * (20 s + 4 s per line) + quizzes * 45 s )
+    minutes = ceil( prose_words / 230
+                    + inline_formulas * 2 s + display_equations * 20 s
+                    + figures * 15 s + instruments * 45 s
+                    + code_cells * (15 s + 2 s per non-blank line) + quizzes * 30 s )
 
-200 words per minute is a careful pace for technical prose; the item times are what it takes
-to read a formula, study a chart, play with an instrument or a cell, and answer a quiz.
+230 words per minute is a typical adult's silent reading pace for non-fiction; the item times
+are what it takes to read a formula, study a chart, try an instrument or a cell, and answer a
+quiz.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-WORDS_PER_MINUTE = 200
+WORDS_PER_MINUTE = 230
 SECONDS = {
-    "inline_formulas": 4,
-    "display_equations": 30,
-    "figures": 20,
-    "instruments": 60,
-    "code_cells": 20,
-    "code_lines": 4,
-    "quizzes": 45,
+    "inline_formulas": 2,
+    "display_equations": 20,
+    "figures": 15,
+    "instruments": 45,
+    "code_cells": 15,
+    "code_lines": 2,
+    "quizzes": 30,
 }
 
 WORD_RE = re.compile(r"[\w’'-]+")

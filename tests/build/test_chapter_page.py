@@ -50,10 +50,16 @@ def visible_text(html: str) -> str:
 
 
 def element(html: str, anchor: str) -> str:
-    """The opening tag and the following 20 KB of the element with this id."""
-    match = re.search(rf'<[a-z0-9]+[^>]*\bid="{re.escape(anchor)}"', html)
+    """The whole element with this id (balanced by counting its tag name)."""
+    match = re.search(rf'<([a-z0-9]+)[^>]*\bid="{re.escape(anchor)}"', html)
     assert match, f"no element with id {anchor!r}"
-    return html[match.start() : match.start() + 20000]
+    tag = match.group(1)
+    depth = 0
+    for tag_match in re.finditer(rf"<(/?){tag}\b[^>]*>", html[match.start() :]):
+        depth += -1 if tag_match.group(1) else 1
+        if depth == 0:
+            return html[match.start() : match.start() + tag_match.end()]
+    raise AssertionError(f"element {anchor!r} is never closed")
 
 
 @pytest.mark.parametrize("anchor", SECTION_IDS + EQUATION_IDS + INSTRUMENT_IDS)

@@ -32,7 +32,7 @@ def test_formula_matches_documented_constants():
     words = " ".join(["word"] * 1000)
     html = f"<p>{words}</p>" + '<div class="tb-quiz" id="q"></div>' * 2
     expected = math.ceil((1000 * 60 / WORDS_PER_MINUTE + 2 * SECONDS["quizzes"]) / 60)
-    assert reading_minutes(html) == expected == 7
+    assert reading_minutes(html) == expected == 6
 
 
 def test_never_less_than_a_minute():
