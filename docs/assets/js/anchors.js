@@ -87,7 +87,7 @@
 
   function templateFor(link) {
     if (!(link instanceof HTMLAnchorElement) || !link.hash) return null;
-    if (link.classList.contains("headerlink")) return null;
+    if (link.classList.contains("headerlink") || !link.closest(".md-content")) return null;
     const url = new URL(link.href, location.href);
     let id;
     try {

@@ -12,10 +12,11 @@
   const STORE = "tb-quiz:";
   const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
-  /* "196", "0.33", ".5", "-2", "1e3", "38,416", "0,5", "1/3", "−1/2" -> a number; else NaN. */
+  /* "196", "0.33", ".5", "-2", "1e3", "38,416" (thousands), "0,5" (decimal comma), "1/3", "−1/2"
+     -> a number; anything else -> NaN. */
   function parseNumber(text) {
     let s = String(text).trim().replace(/\u2212/g, "-").replace(/\s+/g, "");
-    if (/^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
+    if (/^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
     else if (/^[+-]?\d*,\d+$/.test(s)) s = s.replace(",", ".");
     const parts = s.split("/");
     if (parts.length === 2 && NUMBER.test(parts[0]) && NUMBER.test(parts[1])) {
