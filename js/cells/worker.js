@@ -102,12 +102,28 @@ function run({ id, code, filename }) {
   currentId = null;
 }
 
+function fatal(message) {
+  self.postMessage({ type: "fatal", message });
+}
+
+// Pyodide compiles WebAssembly: a Content-Security-Policy on this worker's response without
+// 'wasm-unsafe-eval' in script-src would otherwise leave it hanging without an error.
+self.addEventListener("securitypolicyviolation", (event) => {
+  if (!runner) {
+    fatal(
+      `this site's Content-Security-Policy for the worker blocks ${event.blockedURI} ` +
+        `(${event.effectiveDirective} needs 'wasm-unsafe-eval')`,
+    );
+  }
+});
+self.addEventListener("unhandledrejection", (event) => {
+  if (!runner) fatal(String(event.reason && event.reason.message ? event.reason.message : event.reason));
+});
+
 self.onmessage = (event) => {
   const msg = event.data;
   if (msg.type === "init") {
-    init(msg).catch((err) => {
-      self.postMessage({ type: "fatal", message: String(err && err.message ? err.message : err) });
-    });
+    init(msg).catch((err) => fatal(String(err && err.message ? err.message : err)));
   } else if (msg.type === "run") {
     run(msg);
   }

@@ -7,17 +7,20 @@ One fixture site (tests/fixtures/cells_site) is built for the module and served 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import shutil
 import socket
+import threading
 import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import watch
-from tests.browser.server import serve_directory
+from tests.browser.server import MIME_TYPES, serve_directory
 from tests.conftest import run_mkdocs_build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -352,3 +355,51 @@ def test_notebook_page_is_offline_and_links_back(browser, base_url):
         assert s.traffic.external == [] and s.errors == []
     finally:
         s.close()
+
+
+PAGE_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
+
+
+def serve_with_csp(root: Path, worker_csp: str):
+    """Pages get PAGE_CSP (no eval at all); the cells worker gets `worker_csp`."""
+
+    class Handler(SimpleHTTPRequestHandler):
+        extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+
+        def end_headers(self):
+            worker = self.path.split("?")[0].endswith("/assets/cells/worker.js")
+            self.send_header("Content-Security-Policy", worker_csp if worker else PAGE_CSP)
+            super().end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=root))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+@pytest.mark.parametrize(
+    ("worker_csp", "expected"),
+    [
+        ("script-src 'self' 'wasm-unsafe-eval'", "zero-shot prediction (argmax cosine)"),
+        ("script-src 'self'", "Content-Security-Policy for the worker blocks wasm-eval"),
+    ],
+)
+def test_content_security_policy(browser, site, worker_csp, expected):
+    """The page needs no eval; the worker needs 'wasm-unsafe-eval', or says why it can't run."""
+    base, server = serve_with_csp(site[0], worker_csp)
+    s = Session(browser)
+    try:
+        s.page.goto(base, wait_until="networkidle")
+        s.cell("cell-zero-shot").get_by_role("button", name="Run").click()
+        for _ in range(600):  # poll from Python: wait_for_function would need eval in the page
+            if s.cell("cell-zero-shot").get_attribute("data-runs") == "1":
+                break
+            s.page.wait_for_timeout(100)
+        assert expected in s.output("cell-zero-shot")
+        assert s.traffic.external == []
+    finally:
+        s.close()
+        server.shutdown()
+        server.server_close()
