@@ -218,7 +218,6 @@ def base_figure() -> dict:
         "y": labels,
         "textposition": "outside",
         "cliponaxis": False,
-        "hoverinfo": "skip",
         "showlegend": False,
     }
     data = [
@@ -239,7 +238,6 @@ def base_figure() -> dict:
     layout = base_layout(
         bargap=0.3,
         barmode="overlay",
-        hovermode=False,
         margin={"b": 36, "l": 8, "r": 36, "t": 24},
         showlegend=False,
         xaxis={"domain": [0.36, 0.64], "fixedrange": True, "zeroline": True, "tickformat": ".1f"},

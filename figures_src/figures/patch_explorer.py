@@ -283,14 +283,12 @@ def base_figure() -> dict:
             "constrain": "domain",
             "constraintoward": "top",
         },
-        hovermode=False,
     )
     data = [
         {
             "type": "scatter",
             "mode": "lines",
             "name": "patch grid",
-            "hoverinfo": "skip",
             "line": {"color": GRID_RGBA, "width": 1},
             "xaxis": "x",
             "yaxis": "y",

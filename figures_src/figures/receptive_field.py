@@ -132,7 +132,7 @@ def compute_state(depth: int, kernel: int, every: int) -> State:
     vit_x = list(range(1, depth + 1))
     data = [
         {"x": vit_x, "y": [rf.vit_receptive_field(IMAGE_SIDE)] * depth},
-        {"x": list(range(depth + 1)), "y": fields, "customdata": jumps},
+        {"x": list(range(depth + 1)), "y": fields},
         {"x": list(layers), "y": [fields[layer] for layer in layers]},
         {"x": guides_x, "y": guides_y},
     ]
@@ -155,7 +155,6 @@ def compute_state(depth: int, kernel: int, every: int) -> State:
 
 
 def base_figure() -> dict:
-    hover = "layer %{x}: %{y} px<extra>%{fullData.name}</extra>"
     data = [
         {
             "type": "scatter",
@@ -163,7 +162,6 @@ def base_figure() -> dict:
             "name": f"ViT: full image ({IMAGE_SIDE} px)",
             "line": {"width": 3},
             "marker": {"size": 5},
-            "hovertemplate": hover,
         },
         {
             "type": "scatter",
@@ -171,14 +169,12 @@ def base_figure() -> dict:
             "name": "conv receptive field",
             "line": {"width": 2.5},
             "marker": {"size": 7},
-            "hovertemplate": "layer %{x}: %{y} px, jump %{customdata}<extra></extra>",
         },
         {
             "type": "scatter",
             "mode": "markers",
             "name": "stride-2 downsample",
             "marker": {"size": 13, "symbol": "diamond-open", "line": {"width": 2}},
-            "hoverinfo": "skip",
         },
         {
             "type": "scatter",
@@ -186,7 +182,6 @@ def base_figure() -> dict:
             "name": "downsample",
             "showlegend": False,
             "line": {"width": 1, "dash": "dot"},
-            "hoverinfo": "skip",
         },
     ]
     layout = base_layout(

@@ -1,0 +1,417 @@
+/* Instruments: bind each instrument's labelled controls to its precomputed states.
+ *
+ * The page holds, per instrument, a stage written at build time (hooks/instruments.py):
+ * controls (disabled), a poster of the default state and the readouts.  When a stage comes
+ * near the viewport this runtime loads, once, the shared Plotly bundle and its stylesheet,
+ * fetches the instrument's figure.json, draws the chart over the poster and enables the
+ * controls.  A control change looks the state up in the table and merges patches: no
+ * arithmetic on values happens here.  Charts follow Material's palette (body attribute
+ * data-md-color-scheme) and survive instant navigation (document$ re-scans the page).
+ */
+(function () {
+  "use strict";
+
+  var STAGE = ".tb-instrument__stage[data-src]";
+  var NEAR = "600px 0px";
+  var bound = new WeakSet();
+  var live = new Set();
+  var jsonCache = new Map();
+  var plotlyPromise = null;
+  var observer = null;
+  var schemeObserver = null;
+  var observedBody = null;
+
+  function warn(message, error) {
+    if (window.console) console.warn("instruments: " + message, error || "");
+  }
+
+  /* --- loading ------------------------------------------------------------------------ */
+
+  function ensureStyleMarker() {
+    // With this element present Plotly injects no <style> (blocked by a strict CSP, and
+    // removed by instant navigation); its rules come from plotly.css instead.
+    if (document.getElementById("plotly.js-style-global")) return;
+    var marker = document.createElement("div");
+    marker.id = "plotly.js-style-global";
+    marker.className = "no-inline-styles";
+    marker.hidden = true;
+    document.body.appendChild(marker);
+  }
+
+  function ensureCss(url) {
+    var href = new URL(url, document.baseURI).href;
+    var links = document.querySelectorAll("link[data-tb-plotly-css]");
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].href === href && links[i].tbReady) return links[i].tbReady;
+    }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.setAttribute("data-tb-plotly-css", "");
+    link.tbReady = new Promise(function (resolve) {
+      link.onload = resolve;
+      link.onerror = function () {
+        warn("could not load " + href);
+        resolve();
+      };
+    });
+    document.head.appendChild(link);
+    return link.tbReady;
+  }
+
+  function loadPlotly(url) {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    if (plotlyPromise) return plotlyPromise;
+    ensureStyleMarker();
+    plotlyPromise = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = new URL(url, document.baseURI).href;
+      script.async = true;
+      script.onload = function () {
+        window.Plotly ? resolve(window.Plotly) : reject(new Error("Plotly did not load"));
+      };
+      script.onerror = function () {
+        plotlyPromise = null;
+        reject(new Error("could not load " + script.src));
+      };
+      document.head.appendChild(script);
+    });
+    return plotlyPromise;
+  }
+
+  function fetchJson(url) {
+    var href = new URL(url, document.baseURI).href;
+    if (!jsonCache.has(href)) {
+      var promise = fetch(href).then(function (response) {
+        if (!response.ok) throw new Error(href + ": HTTP " + response.status);
+        return response.json();
+      });
+      promise.catch(function () {
+        jsonCache.delete(href);
+      });
+      jsonCache.set(href, promise);
+    }
+    return jsonCache.get(href);
+  }
+
+  /* --- patches ------------------------------------------------------------------------ */
+
+  // Deep merge: objects merge key by key, arrays and scalars replace.  Always returns fresh
+  // objects and arrays, because Plotly writes into the figure it is given.
+  function merge(base, patch) {
+    if (isObject(base) && isObject(patch)) {
+      var out = {};
+      Object.keys(base).forEach(function (key) {
+        out[key] = copy(base[key]);
+      });
+      Object.keys(patch).forEach(function (key) {
+        out[key] = key in base ? merge(base[key], patch[key]) : copy(patch[key]);
+      });
+      return out;
+    }
+    return copy(patch);
+  }
+
+  function copy(value) {
+    if (Array.isArray(value)) return value.map(copy);
+    if (isObject(value)) return merge({}, value);
+    return value;
+  }
+
+  function isObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  function resolveRefs(value, refs) {
+    if (Array.isArray(value)) {
+      for (var i = 0; i < value.length; i++) value[i] = resolveRefs(value[i], refs);
+      return value;
+    }
+    if (isObject(value)) {
+      var keys = Object.keys(value);
+      if (keys.length === 1 && keys[0] === "$ref") return refs[value.$ref];
+      keys.forEach(function (key) {
+        value[key] = resolveRefs(value[key], refs);
+      });
+    }
+    return value;
+  }
+
+  function currentTheme() {
+    var scheme = document.body && document.body.getAttribute("data-md-color-scheme");
+    return scheme === "slate" ? "dark" : "light";
+  }
+
+  /* --- one instrument ----------------------------------------------------------------- */
+
+  function Instrument(stage) {
+    this.stage = stage;
+    this.chart = stage.querySelector(".tb-instrument__chart");
+    this.fieldset = stage.querySelector(".tb-instrument__fieldset");
+    this.spec = null;
+    this.plot = null;
+    this.key = null;
+    this.started = false;
+    this.narrowQuery = null;
+  }
+
+  Instrument.prototype.start = function () {
+    if (this.started) return;
+    this.started = true;
+    var self = this;
+    var stage = this.stage;
+    stage.classList.add("is-loading");
+    Promise.all([
+      fetchJson(stage.getAttribute("data-src")),
+      loadPlotly(stage.getAttribute("data-plotly")),
+      ensureCss(stage.getAttribute("data-plotly-css")),
+    ])
+      .then(function (loaded) {
+        if (!stage.isConnected) return;
+        self.spec = loaded[0];
+        self.mount(loaded[1]);
+      })
+      .catch(function (error) {
+        stage.classList.remove("is-loading");
+        stage.classList.add("is-failed");
+        self.started = false;
+        warn("instrument stays a poster", error);
+      });
+  };
+
+  Instrument.prototype.mount = function (Plotly) {
+    var self = this;
+    this.Plotly = Plotly;
+    this.plot = document.createElement("div");
+    this.plot.className = "tb-instrument__plot";
+    this.plot.setAttribute("role", "img");
+    this.chart.appendChild(this.plot);
+    this.narrowQuery = window.matchMedia(this.spec.narrow.media);
+    this.onNarrow = function () {
+      self.draw();
+    };
+    this.narrowQuery.addEventListener("change", this.onNarrow);
+    this.onInput = function (event) {
+      if (event.target.closest("[data-control]")) self.update(event);
+    };
+    this.stage.addEventListener("input", this.onInput); // range, select and radio all fire it
+    this.measure();
+    this.update(null);
+    // The chart box takes the poster's size; redraw when it changes (width, phone rotation).
+    this.resizer = new ResizeObserver(function () {
+      if (self.plot && self.plot.isConnected && self.measure()) self.draw();
+    });
+    this.resizer.observe(this.chart);
+    this.fieldset.disabled = false;
+    this.stage.classList.remove("is-loading");
+    this.stage.classList.add("is-live");
+  };
+
+  // Plotly is given the box's size, so a redraw never has to read the layout to find it.
+  Instrument.prototype.measure = function () {
+    var width = Math.round(this.chart.clientWidth);
+    var height = Math.round(this.chart.clientHeight);
+    var changed = !this.size || this.size.width !== width || this.size.height !== height;
+    this.size = { width: width, height: height };
+    return changed && width > 0 && height > 0;
+  };
+
+  Instrument.prototype.element = function (name) {
+    return this.stage.querySelector('[data-control="' + name + '"]');
+  };
+
+  Instrument.prototype.readValue = function (control) {
+    var element = this.element(control.name);
+    if (!element) return null;
+    if (element.type === "range") return control.values[Number(element.value)];
+    if (element.tagName === "SELECT") return element.value;
+    var checked = element.querySelector("input[type=radio]:checked");
+    return checked ? checked.value : null;
+  };
+
+  Instrument.prototype.writeValue = function (control, value) {
+    var element = this.element(control.name);
+    if (element.type === "range") element.value = String(control.values.indexOf(value));
+    else if (element.tagName === "SELECT") element.value = value;
+    else {
+      var radios = element.querySelectorAll("input[type=radio]");
+      for (var i = 0; i < radios.length; i++) radios[i].checked = radios[i].value === value;
+    }
+  };
+
+  Instrument.prototype.readKey = function () {
+    var self = this;
+    return this.spec.controls
+      .map(function (control) {
+        return self.readValue(control);
+      })
+      .join("|");
+  };
+
+  Instrument.prototype.update = function (event) {
+    var started = performance.now();
+    var key = this.readKey();
+    var target = this.spec.redirects[key];
+    if (target) {
+      // An impossible combination (e.g. a patch that does not divide the image): move the
+      // other controls to the state the table names.
+      var values = target.split("|");
+      var self = this;
+      this.spec.controls.forEach(function (control, index) {
+        self.writeValue(control, values[index]);
+      });
+      key = target;
+    }
+    var state = this.spec.states[key];
+    if (!state) {
+      warn("no state " + key);
+      return;
+    }
+    this.key = key;
+    // Chart first: Plotly measures its text, and a page with fresh readouts and control
+    // states would make each of those measurements lay the page out again.
+    var drawn = this.draw();
+    this.syncControls(state);
+    this.writeReadouts(state);
+    var self2 = this;
+    return drawn.then(function () {
+      self2.stage.dispatchEvent(
+        new CustomEvent("tb-instrument:update", {
+          bubbles: true,
+          detail: { key: key, ms: performance.now() - started, cause: event ? event.type : "init" },
+        })
+      );
+    });
+  };
+
+  Instrument.prototype.syncControls = function (state) {
+    var self = this;
+    var disabled = state.disabled || {};
+    this.spec.controls.forEach(function (control) {
+      var element = self.element(control.name);
+      if (!element) return;
+      var value = self.readValue(control);
+      var label = control.labels[control.values.indexOf(value)];
+      if (element.type === "range") {
+        element.setAttribute("aria-valuetext", label);
+        var output = self.stage.querySelector('[data-output="' + control.name + '"]');
+        if (output) output.textContent = label;
+        return;
+      }
+      var off = disabled[control.name] || [];
+      var options = element.querySelectorAll("option, input[type=radio]");
+      for (var i = 0; i < options.length; i++) {
+        var unavailable = off.indexOf(options[i].value) >= 0;
+        options[i].disabled = unavailable;
+        var choice = options[i].closest(".tb-choice");
+        if (choice) choice.classList.toggle("is-unavailable", unavailable);
+      }
+    });
+  };
+
+  Instrument.prototype.writeReadouts = function (state) {
+    var readouts = state.readouts;
+    var cells = this.stage.querySelectorAll("[data-readout]");
+    for (var i = 0; i < cells.length; i++) {
+      var text = readouts[cells[i].getAttribute("data-readout")];
+      if (text !== undefined && cells[i].textContent !== text) cells[i].textContent = text;
+    }
+  };
+
+  Instrument.prototype.figure = function () {
+    var spec = this.spec;
+    var state = spec.states[this.key];
+    var theme = spec.themes[currentTheme()];
+    var layout = merge(spec.figure.layout, state.layout);
+    var data = spec.figure.data.map(function (trace, i) {
+      return merge(trace, state.data[i] || {});
+    });
+    if (this.narrowQuery && this.narrowQuery.matches) layout = merge(layout, spec.narrow.layout);
+    layout = merge(layout, theme.layout || {});
+    layout.width = this.size.width;
+    layout.height = this.size.height;
+    data = data.map(function (trace, i) {
+      return merge(trace, (theme.data && theme.data[i]) || {});
+    });
+    return {
+      data: resolveRefs(data, spec.refs),
+      layout: resolveRefs(layout, spec.refs),
+      alt: state.alt,
+    };
+  };
+
+  Instrument.prototype.draw = function () {
+    if (!this.plot || !this.key) return Promise.resolve();
+    var figure = this.figure();
+    this.plot.setAttribute("aria-label", figure.alt);
+    return Promise.resolve(
+      this.Plotly.react(this.plot, figure.data, figure.layout, this.spec.config)
+    ).catch(function (error) {
+      warn("drawing failed", error);
+    });
+  };
+
+  Instrument.prototype.destroy = function () {
+    if (this.resizer) this.resizer.disconnect();
+    if (this.narrowQuery) this.narrowQuery.removeEventListener("change", this.onNarrow);
+    if (this.onInput) this.stage.removeEventListener("input", this.onInput);
+    if (this.plot && this.Plotly) this.Plotly.purge(this.plot);
+    this.plot = null;
+  };
+
+  /* --- page --------------------------------------------------------------------------- */
+
+  function watchScheme() {
+    if (observedBody === document.body) return;
+    if (schemeObserver) schemeObserver.disconnect();
+    observedBody = document.body;
+    schemeObserver = new MutationObserver(function () {
+      live.forEach(function (instrument) {
+        instrument.draw();
+      });
+    });
+    schemeObserver.observe(document.body, {
+      attributes: true,
+      attributeFilter: ["data-md-color-scheme"],
+    });
+  }
+
+  function scan() {
+    live.forEach(function (instrument) {
+      if (!instrument.stage.isConnected) {
+        instrument.destroy();
+        live.delete(instrument);
+      }
+    });
+    if (!observer) {
+      observer = new IntersectionObserver(
+        function (entries) {
+          entries.forEach(function (entry) {
+            if (!entry.isIntersecting) return;
+            observer.unobserve(entry.target);
+            live.forEach(function (instrument) {
+              if (instrument.stage === entry.target) instrument.start();
+            });
+          });
+        },
+        { rootMargin: NEAR }
+      );
+    }
+    var stages = document.querySelectorAll(STAGE);
+    for (var i = 0; i < stages.length; i++) {
+      if (bound.has(stages[i])) continue;
+      bound.add(stages[i]);
+      live.add(new Instrument(stages[i]));
+      observer.observe(stages[i]);
+    }
+    watchScheme();
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(scan);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", scan);
+  } else {
+    scan();
+  }
+})();

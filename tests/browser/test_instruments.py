@@ -1,0 +1,394 @@
+"""The three instruments in Chromium: lazy Plotly, controls drive chart and readouts to the
+kernels' values, palette, instant navigation, no JavaScript, print and phone."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import numpy as np
+import pytest
+
+from figures_src.kernels import mini_clip
+from figures_src.kernels import patches as kp
+from figures_src.kernels import receptive_field as rf
+from figures_src.kernels.similarity import cosine_similarity_matrix, softmax
+from figures_src.numbers import format_compact
+
+CHAPTER = "01-computer-vision/"
+RF, PE, CLIP = "instrument-mm1-1", "instrument-mm1-2", "instrument-mm1-3"
+LIGHT_INK, DARK_INK = "#1f2329", "#e3e6ee"  # figures_src.plotting LIGHT.ink / DARK.ink
+RECORD_UPDATES = """document.addEventListener('tb-instrument:update',
+    e => (window.__tbUpdates = window.__tbUpdates || []).push(e.detail));"""
+
+
+def plotly_requests(traffic) -> list[str]:
+    return [url for url in traffic.local if "plotly" in url.lower()]
+
+
+@pytest.fixture
+def chapter(site_url, new_page):
+    """Factory: the chapter page (updates recorded in window.__tbUpdates) and its traffic."""
+
+    def make(**options):
+        page, traffic = new_page(**options)
+        page.add_init_script(RECORD_UPDATES)
+        page.goto(site_url + CHAPTER, wait_until="networkidle")
+        return page, traffic
+
+    return make
+
+
+def go_live(page, uid: str) -> None:
+    page.locator(f"#{uid}").scroll_into_view_if_needed()
+    page.wait_for_selector(f"#{uid} .tb-instrument__stage.is-live", timeout=15000)
+    page.wait_for_selector(f"#{uid} .tb-instrument__plot .main-svg")
+
+
+def readouts(page, uid: str) -> dict[str, str]:
+    return page.eval_on_selector_all(
+        f"#{uid} [data-readout]",
+        "cells => Object.fromEntries(cells.map(c => [c.dataset.readout, c.textContent]))",
+    )
+
+
+def chart(page, uid: str) -> dict:
+    """What Plotly holds for the instrument's chart: the traces' x/y, images, font colour."""
+    return page.eval_on_selector(
+        f"#{uid} .tb-instrument__plot",
+        """gd => ({
+            data: gd.data.map(t => ({x: t.x, y: t.y})),
+            images: (gd.layout.images || []).map(i => i.source),
+            ink: gd._fullLayout.font.color,
+            colors: gd._fullData.map(t => (t.line && t.line.color) || (t.marker && t.marker.color)),
+            label: gd.getAttribute('aria-label'),
+            fontSize: gd._fullLayout.font.size,
+        })""",
+    )
+
+
+def updates(page) -> int:
+    return page.evaluate("(window.__tbUpdates || []).length")
+
+
+def act(page, action) -> dict:
+    """Run ``action`` and wait for the instrument's next update event; return its detail."""
+    before = updates(page)
+    action()
+    page.wait_for_function(f"(window.__tbUpdates || []).length > {before}")
+    return page.evaluate("window.__tbUpdates[window.__tbUpdates.length - 1]")
+
+
+def clean(traffic) -> None:
+    assert traffic.external == []
+    assert traffic.console_errors == [] and traffic.page_errors == []
+
+
+# --- expected values, from the kernels ----------------------------------------------------------
+
+
+def expected_rf(depth: int, kernel: int, every: int) -> tuple[list[int], dict[str, str]]:
+    layers = [layer for layer in range(1, depth + 1) if every and layer % every == 0]
+    fields, jumps = rf.conv_receptive_fields(*rf.conv_stack(depth, kernel, layers))
+    return fields.tolist(), {
+        "conv_rf": f"{fields[-1]} px",
+        "vit_rf": "FULL",
+        "stride": str(jumps[-1]),
+    }
+
+
+def expected_patches(side: int, patch: int) -> dict[str, str]:
+    n = kp.num_patches(side, side, patch)
+    return {
+        "patches": str(n),
+        "sequence": str(kp.sequence_length(side, side, patch)),
+        "attention": format_compact(kp.attention_cost(n)),
+    }
+
+
+LABELS = ("red circle", "red square", "blue circle", "blue triangle", "green cross")
+
+
+@functools.cache
+def clip_setup():
+    trained = mini_clip.default_trained_clip()
+    data = trained.held_out
+    indices = [
+        int(i)
+        for label in LABELS
+        for i in np.flatnonzero(data.labels == data.label_names.index(label))[:2]
+    ]
+    prompts = [f"a photo of a {label}" for label in LABELS]
+    cosines = cosine_similarity_matrix(
+        trained.embed_images(data.images[indices]), trained.embed_texts(prompts)
+    )
+    return indices, prompts, cosines
+
+
+def expected_clip(row: int, tau: float) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+    _, prompts, cosines = clip_setup()
+    probabilities = softmax(cosines[row], temperature=tau)
+    top = int(np.argmax(cosines[row]))
+    p = probabilities[top]
+    return (
+        cosines[row],
+        probabilities,
+        {
+            "top_match": prompts[top],
+            "top_cosine": f"{cosines[row][top]:.2f}",
+            "p_top": "<0.1%" if p < 0.0005 else f"{100 * p:.1f}%",
+        },
+    )
+
+
+def bars(data: list[dict], first: int) -> list[float]:
+    return [
+        b if a is None else a for a, b in zip(data[first]["x"], data[first + 1]["x"], strict=True)
+    ]
+
+
+# --- tests ------------------------------------------------------------------------------------
+
+
+def test_nothing_of_plotly_loads_with_the_page(chapter):
+    page, traffic = chapter()
+    assert plotly_requests(traffic) == []
+    assert not [url for url in traffic.local if url.endswith("figure.json")]
+    assert page.evaluate("typeof window.Plotly") == "undefined"
+    assert page.locator(".tb-instrument__fieldset[disabled]").count() == 3
+    assert page.locator(".tb-instrument__plot").count() == 0
+    assert page.locator("dl.tb-instrument__readouts[aria-live=polite]").count() == 3
+    clean(traffic)
+
+
+def test_scrolling_to_each_instrument_renders_it_with_one_shared_plotly(chapter):
+    page, traffic = chapter()
+    for uid in (RF, PE, CLIP):
+        go_live(page, uid)
+        assert page.locator(f"#{uid} .tb-instrument__fieldset").is_enabled()
+        assert (
+            page.eval_on_selector(
+                f"#{uid} .tb-instrument__poster--light", "p => getComputedStyle(p).visibility"
+            )
+            == "hidden"
+        )
+    scripts = [url for url in plotly_requests(traffic) if url.endswith(".js")]
+    assert len(scripts) == 1 and scripts[0].endswith("plotly-basic.min.js")
+    assert len([url for url in plotly_requests(traffic) if url.endswith(".css")]) == 1
+    # Plotly's rules come from plotly.css, not from an injected <style>.
+    assert page.locator("style#plotly\\.js-style-global").count() == 0
+    assert page.eval_on_selector(f"#{RF} .main-svg", "s => getComputedStyle(s).position") == (
+        "absolute"
+    )
+    clean(traffic)
+
+
+def test_receptive_field_controls(chapter):
+    page, traffic = chapter()
+    go_live(page, RF)
+    fields, values = expected_rf(4, 3, 3)
+    assert readouts(page, RF) == values == {"conv_rf": "11 px", "vit_rf": "FULL", "stride": "2"}
+    assert chart(page, RF)["data"][1]["y"] == fields
+    depth = page.locator(f"#{RF}-depth")
+    depth.focus()
+    for _ in range(2):
+        act(page, lambda: page.keyboard.press("ArrowRight"))
+    assert depth.get_attribute("aria-valuetext") == "6 layers"
+    assert page.locator(f"#{RF} [data-output=depth]").inner_text() == "6 layers"
+    act(page, lambda: page.locator(f"#{RF}-kernel-5").check())
+    act(page, lambda: page.locator(f"#{RF}-every-2").check())
+    fields, values = expected_rf(6, 5, 2)
+    assert readouts(page, RF) == values
+    drawn = chart(page, RF)
+    assert drawn["data"][1] == {"x": list(range(7)), "y": fields}
+    assert drawn["data"][2]["x"] == [2, 4, 6]
+    assert f"{fields[-1]} px at a feature stride of 8" in drawn["label"]
+    depth.focus()
+    act(page, lambda: page.keyboard.press("End"))
+    act(page, lambda: page.locator(f"#{RF}-kernel-7").check())
+    detail = act(page, lambda: page.locator(f"#{RF}-every-1").check())
+    fields, values = expected_rf(12, 7, 1)
+    assert (
+        readouts(page, RF)
+        == values
+        == {
+            "conv_rf": "24571 px",
+            "vit_rf": "FULL",
+            "stride": "4096",
+        }
+    )
+    assert chart(page, RF)["data"][1]["y"] == fields
+    assert detail["key"] == "12|7|1"
+    clean(traffic)
+
+
+def test_patch_explorer_controls(chapter, built_site):
+    refs = json.loads((built_site / "assets/figures/patch_explorer/figure.json").read_text())[
+        "refs"
+    ]
+    page, traffic = chapter()
+    go_live(page, PE)
+    assert readouts(page, PE) == expected_patches(224, 16)
+    assert readouts(page, PE) == {"patches": "196", "sequence": "197", "attention": "38.4K"}
+    assert chart(page, PE)["images"][0] == refs["scene-224"]
+    act(page, lambda: page.select_option(f"#{PE}-side", "112"))
+    assert readouts(page, PE) == expected_patches(112, 16)
+    assert page.locator(f"#{PE}-patch-32").is_disabled()  # 32 does not divide 112
+    act(page, lambda: page.locator(f"#{PE}-patch-14").check())
+    assert (
+        readouts(page, PE)
+        == expected_patches(112, 14)
+        == {
+            "patches": "64",
+            "sequence": "65",
+            "attention": "4.1K",
+        }
+    )
+    drawn = chart(page, PE)
+    assert drawn["images"][0] == refs["scene-112"]
+    assert drawn["data"][0]["x"].count(None) == 2 * (112 // 14 + 1)
+    # 14 does not divide 256: the instrument moves P to 16 and disables 14.
+    act(page, lambda: page.select_option(f"#{PE}-side", "256"))
+    assert page.locator(f"#{PE}-patch-16").is_checked()
+    assert page.locator(f"#{PE}-patch-14").is_disabled()
+    assert readouts(page, PE) == expected_patches(256, 16)
+    # Keyboard: arrows move within the radio group.
+    page.locator(f"#{PE}-patch-16").focus()
+    act(page, lambda: page.keyboard.press("ArrowRight"))
+    assert readouts(page, PE) == expected_patches(256, 32)
+    act(page, lambda: page.select_option(f"#{PE}-side", "224"))
+    page.locator(f"#{PE}-patch-32").focus()
+    act(page, lambda: page.keyboard.press("ArrowLeft"))
+    act(page, lambda: page.keyboard.press("ArrowLeft"))
+    act(page, lambda: page.keyboard.press("ArrowLeft"))
+    assert (
+        readouts(page, PE)
+        == expected_patches(224, 8)
+        == {
+            "patches": "784",
+            "sequence": "785",
+            "attention": "614.7K",
+        }
+    )
+    clean(traffic)
+
+
+def test_clip_similarity_controls(chapter):
+    indices, _, _ = clip_setup()
+    page, traffic = chapter()
+    go_live(page, CLIP)
+    cos, probabilities, values = expected_clip(0, mini_clip.TEMPERATURE)
+    assert readouts(page, CLIP) == values
+    assert values["top_match"] == "a photo of a red circle"
+    drawn = chart(page, CLIP)
+    assert np.allclose(bars(drawn["data"], 0), cos, atol=1e-4)
+    assert np.allclose(bars(drawn["data"], 2), probabilities, atol=1e-4)
+    for row in (5, 7, 8):
+        act(page, lambda row=row: page.locator(f"#{CLIP}-image-{indices[row]}").check())
+        cos, probabilities, values = expected_clip(row, mini_clip.TEMPERATURE)
+        assert readouts(page, CLIP) == values
+        assert values["top_match"] == f"a photo of a {LABELS[row // 2]}"
+        assert np.allclose(bars(chart(page, CLIP)["data"], 0), cos, atol=1e-4)
+    tau = page.locator(f"#{CLIP}-tau")
+    tau.focus()
+    act(page, lambda: page.keyboard.press("Home"))
+    assert tau.get_attribute("aria-valuetext") == "τ = 0.01"
+    _, sharp, values = expected_clip(8, 0.01)
+    assert readouts(page, CLIP) == values
+    assert np.allclose(bars(chart(page, CLIP)["data"], 2), sharp, atol=1e-4)
+    act(page, lambda: page.keyboard.press("End"))
+    _, flat, values = expected_clip(8, 2.0)
+    assert readouts(page, CLIP) == values
+    assert np.allclose(bars(chart(page, CLIP)["data"], 2), flat, atol=1e-4)
+    assert sharp.max() > flat.max()  # lower temperature, sharper distribution
+    clean(traffic)
+
+
+def test_palette_toggle_restyles_live_charts(chapter):
+    page, traffic = chapter(color_scheme="light")
+    go_live(page, RF)
+    light = chart(page, RF)
+    assert light["ink"] == LIGHT_INK
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    page.wait_for_function(
+        f"document.querySelector('#{RF} .tb-instrument__plot')._fullLayout.font.color"
+        f" === '{DARK_INK}'"
+    )
+    dark = chart(page, RF)
+    assert dark["colors"] != light["colors"]
+    assert dark["data"] == light["data"]  # same state, new colours
+    clean(traffic)
+
+
+def test_instruments_work_after_instant_navigation_away_and_back(site_url, new_page):
+    page, traffic = new_page()
+    page.add_init_script(RECORD_UPDATES)
+    page.goto(site_url, wait_until="networkidle")
+    page.evaluate("window.__sameDocument = true")
+    page.click(f"article a[href$='{CHAPTER}']")
+    page.wait_for_url("**/" + CHAPTER)
+    go_live(page, PE)
+    act(page, lambda: page.locator(f"#{PE}-patch-8").check())
+    assert readouts(page, PE) == expected_patches(224, 8)
+    # Away to the home page and back, without reloading the document.
+    page.locator(".md-nav--primary a.md-nav__link", has_text="Volume").click()
+    page.wait_for_function("location.pathname === '/'")
+    page.wait_for_selector(f"article a[href$='{CHAPTER}']")
+    page.click(f"article a[href$='{CHAPTER}']")
+    page.wait_for_url("**/" + CHAPTER)
+    assert page.evaluate("window.__sameDocument === true")
+    for uid in (PE, RF):
+        go_live(page, uid)
+    assert readouts(page, PE) == expected_patches(224, 16)  # a fresh page, default state
+    act(page, lambda: page.locator(f"#{PE}-patch-32").check())
+    assert readouts(page, PE) == expected_patches(224, 32)
+    act(page, lambda: page.locator(f"#{RF}-kernel-7").check())
+    assert readouts(page, RF) == expected_rf(4, 7, 3)[1]
+    assert page.eval_on_selector(f"#{PE} .main-svg", "s => getComputedStyle(s).position") == (
+        "absolute"
+    )
+    assert len([u for u in plotly_requests(traffic) if u.endswith(".js")]) == 1
+    clean(traffic)
+
+
+def test_without_javascript_the_poster_and_no_controls(chapter):
+    page, traffic = chapter(java_script_enabled=False)
+    for uid in (RF, PE, CLIP):
+        page.locator(f"#{uid}").scroll_into_view_if_needed()
+        assert not page.locator(f"#{uid} .tb-instrument__controls").is_visible()
+        assert not page.locator(f"#{uid} .tb-instrument__readouts").is_visible()
+        poster = page.locator(f"#{uid} .tb-instrument__poster--light img")
+        assert poster.is_visible()
+        page.wait_for_function(
+            f"document.querySelector('#{uid} .tb-instrument__poster--light img').naturalWidth > 0"
+        )
+    assert plotly_requests(traffic) == []
+    clean(traffic)
+
+
+def test_print_shows_the_light_poster_only(chapter):
+    page, traffic = chapter(color_scheme="dark")
+    go_live(page, CLIP)
+    page.emulate_media(media="print")
+    assert not page.locator(f"#{CLIP} .tb-instrument__controls").is_visible()
+    assert not page.locator(f"#{CLIP} .tb-instrument__readouts").is_visible()
+    assert not page.locator(f"#{CLIP} .tb-instrument__plot").is_visible()
+    assert page.locator(f"#{CLIP} .tb-instrument__poster--light img").is_visible()
+    assert not page.locator(f"#{CLIP} .tb-instrument__poster--dark img").is_visible()
+    clean(traffic)
+
+
+def test_phone_uses_the_narrow_poster_and_layout(chapter):
+    page, traffic = chapter(viewport={"width": 390, "height": 844})
+    page.locator(f"#{RF}").scroll_into_view_if_needed()
+    page.wait_for_function(
+        f"document.querySelector('#{RF} .tb-instrument__poster--light img')"
+        ".currentSrc.endsWith('poster-narrow-light.svg')"
+    )
+    go_live(page, RF)
+    assert chart(page, RF)["fontSize"] == 11
+    box = page.locator(f"#{RF} .tb-instrument__chart").bounding_box()
+    assert box["width"] <= 390 and box["height"] > box["width"]
+    act(page, lambda: page.locator(f"#{RF}-every-0").check())
+    assert readouts(page, RF) == expected_rf(4, 3, 0)[1]
+    clean(traffic)
