@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.server import serve_directory
-from tests.build.test_anchors import FIXTURE_URL, build, fixture_copy
+from tests.build.test_anchors import build, fixture_copy
 
 CHAPTER = "01-computer-vision/"
 CLIPBOARD = {"permissions": ["clipboard-read", "clipboard-write"]}
@@ -182,11 +182,12 @@ def test_equations_page(site_url, new_page):
 
 @pytest.fixture(scope="module")
 def fixture_site(tmp_path_factory):
-    project = fixture_copy(tmp_path_factory.mktemp("anchors-browser"))
+    """The anchors fixture site (with aliases), built for and served on a free port."""
+    root = tmp_path_factory.mktemp("anchors-browser")
+    base, shutdown = serve_directory(root / "site-project" / "site")
+    project = fixture_copy(root, site_url=base)
     result = build(project)
     assert result.returncode == 0, result.stderr
-    base, shutdown = serve_directory(project / "site", port=8732)
-    assert base == FIXTURE_URL
     yield base
     shutdown()
 

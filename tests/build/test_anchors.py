@@ -224,12 +224,12 @@ def test_quizzes_ship_a_hidden_form_and_keep_the_fallback(chapter_html):
 # -- a fixture site in a temporary directory ----------------------------------------------------
 
 
-def fixture_copy(tmp_path: Path) -> Path:
+def fixture_copy(tmp_path: Path, site_url: str = FIXTURE_URL) -> Path:
     project = tmp_path / "site-project"
     shutil.copytree(FIXTURE, project)
     config = project / "mkdocs.yml"
     text = config.read_text().replace("@HOOKS@", str(ROOT / "hooks"))
-    config.write_text(text.replace("@SITE_URL@", FIXTURE_URL))
+    config.write_text(text.replace("@SITE_URL@", site_url))
     css = project / "docs" / "assets" / "css"
     css.mkdir(parents=True)
     shutil.copy(ROOT / "docs" / "assets" / "css" / "textbook.css", css)
