@@ -220,3 +220,25 @@ def test_aliased_anchor_lands_without_javascript(fixture_site, new_page):
     page.goto(fixture_site + "chapter/#eq-fx1-first", wait_until="networkidle")
     assert in_viewport(page, "#eq-fx1-1")
     assert traffic.external == []
+
+
+def test_cross_page_reference_previews_and_leads_to_its_page(fixture_site, new_page):
+    page, traffic = new_page()
+    page.goto(fixture_site, wait_until="networkidle")
+    link = page.locator(".md-content a.tb-xref", has_text="EQ FX1.2")
+    link.hover()
+    assert "Ratio & sum" in visible_popup(page, "EQ FX1.2")
+    assert page.locator(f"{POPUP} .katex").count() == 1
+    link.click()
+    page.wait_for_url(fixture_site + "chapter/#eq-fx1-2")
+    clean(traffic)
+
+
+def test_without_javascript_citations_stay_readable(site_url, new_page):
+    page, traffic = new_page(java_script_enabled=False)
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    bar = page.locator("#eq-mm1-2 .tb-cite-bar")
+    assert not bar.get_by_role("button", name="Copy link to EQ MM1.2").is_visible()
+    bar.locator("summary").click()
+    assert "#eq-mm1-2" in bar.locator("pre.tb-cite__text").first.inner_text()
+    assert traffic.external == []
