@@ -112,25 +112,18 @@ READOUTS = (
 )
 
 
-def split(values: np.ndarray, top: int) -> tuple[list, list]:
-    """Values as two bar series: every prompt but the top one, and the top one alone."""
-    others = [None if k == top else float(v) for k, v in enumerate(values)]
-    best = [float(v) if k == top else None for k, v in enumerate(values)]
-    return others, best
-
-
 def compute_state(index: int, label: str, cosines: np.ndarray, tau: float, x_min: float) -> State:
     probabilities = softmax(cosines, temperature=tau)
     top = int(np.argmax(cosines))
-    cos_others, cos_top = split(cosines, top)
-    p_others, p_top = split(probabilities, top)
-    cos_text = [f"{c:.2f}" for c in cosines]
-    p_text = [percent(p) for p in probabilities]
+    # Bar colour by role (1 = the top prompt); each palette maps roles to colours.
+    roles = [1 if k == top else 0 for k in range(len(cosines))]
     data = [
-        {"x": cos_others, "text": cos_text},
-        {"x": cos_top, "text": cos_text},
-        {"x": p_others, "text": p_text},
-        {"x": p_top, "text": p_text},
+        {"marker": {"color": roles}, "text": [f"{c:.2f}" for c in cosines], "x": cosines.tolist()},
+        {
+            "marker": {"color": roles},
+            "text": [percent(p) for p in probabilities],
+            "x": probabilities.tolist(),
+        },
     ]
     layout = {
         "annotations": [
@@ -219,12 +212,11 @@ def base_figure() -> dict:
         "textposition": "outside",
         "cliponaxis": False,
         "showlegend": False,
+        "marker": {"cmin": 0, "cmax": 1},
     }
     data = [
         {**bar, "name": "cosine", "xaxis": "x", "yaxis": "y"},
-        {**bar, "name": "cosine (top)", "xaxis": "x", "yaxis": "y"},
-        {**bar, "name": "P", "xaxis": "x2", "yaxis": "y2"},
-        {**bar, "name": "P (top)", "xaxis": "x2", "yaxis": "y2"},
+        {**bar, "name": "zero-shot P", "xaxis": "x2", "yaxis": "y2"},
     ]
     hidden = {
         "fixedrange": True,
@@ -237,7 +229,6 @@ def base_figure() -> dict:
     }
     layout = base_layout(
         bargap=0.3,
-        barmode="overlay",
         margin={"b": 36, "l": 8, "r": 36, "t": 24},
         showlegend=False,
         xaxis={"domain": [0.36, 0.64], "fixedrange": True, "zeroline": True, "tickformat": ".1f"},
@@ -260,10 +251,12 @@ def base_figure() -> dict:
 def themes() -> dict:
     patches = {}
     for theme in THEMES:
-        other = {"marker": {"color": theme.series[4]}, "textfont": {"color": theme.ink}}
-        best = {"marker": {"color": theme.series[0]}, "textfont": {"color": theme.ink}}
+        bars = {
+            "marker": {"colorscale": [[0, theme.series[4]], [1, theme.series[0]]]},
+            "textfont": {"color": theme.ink},
+        }
         patches[theme.name] = {
-            "data": [other, best, other, best],
+            "data": [bars, bars],
             "layout": theme_layout(theme, ("xaxis", "yaxis", "xaxis2", "yaxis2")),
         }
     return patches

@@ -139,8 +139,9 @@ def compute_state(depth: int, kernel: int, every: int) -> State:
     layout = {
         "annotations": [
             {
+                "font": {"weight": 700},  # not <b>: Plotly styles that via a style attribute
                 "showarrow": False,
-                "text": f"<b>{fields[-1]} px</b>",
+                "text": f"{fields[-1]} px",
                 "x": depth,
                 "xanchor": "left",
                 "xshift": 8,

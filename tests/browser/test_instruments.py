@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from figures_src.kernels import patches as kp
 from figures_src.kernels import receptive_field as rf
 from figures_src.kernels.similarity import cosine_similarity_matrix, softmax
 from figures_src.numbers import format_compact
+from tests.browser.server import MIME_TYPES
 
 CHAPTER = "01-computer-vision/"
 RF, PE, CLIP = "instrument-mm1-1", "instrument-mm1-2", "instrument-mm1-3"
@@ -141,10 +144,9 @@ def expected_clip(row: int, tau: float) -> tuple[np.ndarray, np.ndarray, dict[st
     )
 
 
-def bars(data: list[dict], first: int) -> list[float]:
-    return [
-        b if a is None else a for a, b in zip(data[first]["x"], data[first + 1]["x"], strict=True)
-    ]
+def bars(data: list[dict], trace: int) -> list[float]:
+    """Bar values drawn by a CLIP trace: 0 = cosine, 1 = zero-shot probability."""
+    return data[trace]["x"]
 
 
 # --- tests ------------------------------------------------------------------------------------
@@ -282,7 +284,7 @@ def test_clip_similarity_controls(chapter):
     assert values["top_match"] == "a photo of a red circle"
     drawn = chart(page, CLIP)
     assert np.allclose(bars(drawn["data"], 0), cos, atol=1e-4)
-    assert np.allclose(bars(drawn["data"], 2), probabilities, atol=1e-4)
+    assert np.allclose(bars(drawn["data"], 1), probabilities, atol=1e-4)
     for row in (5, 7, 8):
         act(page, lambda row=row: page.locator(f"#{CLIP}-image-{indices[row]}").check())
         cos, probabilities, values = expected_clip(row, mini_clip.TEMPERATURE)
@@ -295,11 +297,11 @@ def test_clip_similarity_controls(chapter):
     assert tau.get_attribute("aria-valuetext") == "τ = 0.01"
     _, sharp, values = expected_clip(8, 0.01)
     assert readouts(page, CLIP) == values
-    assert np.allclose(bars(chart(page, CLIP)["data"], 2), sharp, atol=1e-4)
+    assert np.allclose(bars(chart(page, CLIP)["data"], 1), sharp, atol=1e-4)
     act(page, lambda: page.keyboard.press("End"))
     _, flat, values = expected_clip(8, 2.0)
     assert readouts(page, CLIP) == values
-    assert np.allclose(bars(chart(page, CLIP)["data"], 2), flat, atol=1e-4)
+    assert np.allclose(bars(chart(page, CLIP)["data"], 1), flat, atol=1e-4)
     assert sharp.max() > flat.max()  # lower temperature, sharper distribution
     clean(traffic)
 
@@ -392,3 +394,55 @@ def test_phone_uses_the_narrow_poster_and_layout(chapter):
     act(page, lambda: page.locator(f"#{RF}-every-0").check())
     assert readouts(page, RF) == expected_rf(4, 3, 0)[1]
     clean(traffic)
+
+
+# The policy the site is headed for, minus script hashes for Material's inline scripts: no
+# eval, no inline styles (KaTeX's own style attributes are reported but are not ours).
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self'; img-src 'self' data:"
+)
+RECORD_VIOLATIONS = """document.addEventListener('securitypolicyviolation', e =>
+    (window.__csp = window.__csp || []).push([e.violatedDirective, e.sourceFile, e.lineNumber]));"""
+
+
+@pytest.fixture
+def csp_site(built_site):
+    class Handler(SimpleHTTPRequestHandler):
+        extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+
+        def end_headers(self):
+            self.send_header("Content-Security-Policy", STRICT_CSP)
+            super().end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(built_site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_instruments_need_no_eval_and_no_inline_styles(csp_site, new_page):
+    page, traffic = new_page()
+    page.add_init_script(RECORD_UPDATES + RECORD_VIOLATIONS)
+    page.goto(csp_site + CHAPTER, wait_until="networkidle")
+    before = page.evaluate("(window.__csp || []).length")
+    for uid in (RF, PE, CLIP):
+        page.locator(f"#{uid}").scroll_into_view_if_needed()
+        page.locator(f"#{uid} .tb-instrument__stage.is-live").wait_for(timeout=15000)
+    page.locator(f"#{PE}-patch-8").check()
+    page.locator(f"#{RF}-kernel-5").check()
+    page.locator(f"#{PE} [data-readout=patches]").filter(has_text="784").wait_for()
+    violations = page.evaluate("window.__csp || []")
+    assert violations[before:] == []  # nothing blocked once the instruments run
+    assert not [v for v in violations if "plotly" in v[1] or "instruments" in v[1]]
+    assert page.locator("style#plotly\\.js-style-global").count() == 0
+    assert page.eval_on_selector(f"#{RF} .main-svg", "s => getComputedStyle(s).position") == (
+        "absolute"
+    )
+    assert readouts(page, RF) == expected_rf(4, 5, 3)[1]
+    assert traffic.external == [] and traffic.page_errors == []

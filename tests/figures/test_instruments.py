@@ -307,10 +307,9 @@ def test_patch_explorer_disables_and_redirects_patches_that_do_not_divide_h():
 # --- MM1.3 CLIP similarity ------------------------------------------------------------------
 
 
-def shown(state, first: int) -> list[float]:
-    """The five bar values of traces ``first`` (other prompts) and ``first + 1`` (the top)."""
-    others, top = state.data[first]["x"], state.data[first + 1]["x"]
-    return [b if a is None else a for a, b in zip(others, top, strict=True)]
+def shown(state, trace: int) -> list[float]:
+    """The five bar values of a trace: 0 = cosine, 1 = zero-shot probability."""
+    return list(state.data[trace]["x"])
 
 
 @functools.cache
@@ -347,8 +346,9 @@ def test_clip_states_match_cosine_and_softmax(row, tau):
     probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
     assert state.readouts["p_top"] == clip_similarity.percent(probabilities[top])
     assert np.allclose(shown(state, 0), cosines[row], atol=1e-12)
-    assert np.allclose(shown(state, 2), probabilities, atol=1e-12)
-    assert [v is not None for v in state.data[1]["x"]] == [k == top for k in range(5)]
+    assert np.allclose(shown(state, 1), probabilities, atol=1e-12)
+    roles = [k == top for k in range(5)]
+    assert state.data[0]["marker"]["color"] == state.data[1]["marker"]["color"] == roles
 
 
 def test_clip_lower_temperature_is_sharper_and_default_matches_zero_shot():
@@ -356,7 +356,7 @@ def test_clip_lower_temperature_is_sharper_and_default_matches_zero_shot():
     instrument, _ = built("clip_similarity")
     for index in indices:
         p_top = [
-            max(shown(instrument.states[f"{index}|{t:g}"], 2)) for t in clip_similarity.TEMPERATURES
+            max(shown(instrument.states[f"{index}|{t:g}"], 1)) for t in clip_similarity.TEMPERATURES
         ]
         assert p_top == sorted(p_top, reverse=True)  # tau up: flatter
     result = mini_clip.zero_shot(trained, trained.held_out.images[indices], clip_similarity.LABELS)

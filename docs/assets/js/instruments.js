@@ -379,6 +379,7 @@
   function scan() {
     live.forEach(function (instrument) {
       if (!instrument.stage.isConnected) {
+        if (observer) observer.unobserve(instrument.stage);
         instrument.destroy();
         live.delete(instrument);
       }
