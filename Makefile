@@ -57,7 +57,7 @@ lint: $(STAMP)/python
 	$(VENV)/bin/ruff format --check .
 
 test: setup $(STAMP)/chromium lint
-	$(VENV)/bin/pytest -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 bench: setup $(STAMP)/chromium
 	$(PY) -m bench

@@ -1,4 +1,9 @@
-"""Shared fixtures: one build of the real site per test run, shared by all xdist workers."""
+"""Shared fixtures: one build of the real site per test run and xdist worker.
+
+Each worker serves its build on its own port, and builds with `site_url` on that origin
+(Material's instant navigation only works there). Builds share the figure and math caches,
+so a worker's build after the first is warm.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 # Browser tests serve the test build here; instant navigation needs site_url on this origin.
-TEST_PORT = int(os.environ.get("TEXTBOOK_TEST_PORT", "8731"))
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+TEST_PORT = int(os.environ.get("TEXTBOOK_TEST_PORT", "8731")) + int(_WORKER or 0)
 TEST_SITE_URL = f"http://127.0.0.1:{TEST_PORT}/"
 
 
@@ -31,7 +37,7 @@ def run_mkdocs_build(config: Path, site_dir: Path, cwd: Path | None = None, env=
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """The real site, built once per test run (workers wait on a lock for the first build)."""
+    """The real site, built once per test run for this worker's port."""
     run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"solo-{os.getpid()}")
     base = ROOT / ".cache" / f"test-site-{TEST_PORT}"
     base.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,8 @@
 """Browser fixtures: Debian's Chromium driven by Playwright, every off-host request blocked
 and counted.
 
-All browser tests run in one xdist group, so one worker serves the test build on the fixed
-port its site_url names (instant navigation only works on that origin).
+Each xdist worker serves its own test build on the port its site_url names (instant
+navigation only works on that origin).
 """
 
 from __future__ import annotations
@@ -28,12 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 LOCAL_HOSTS = {"127.0.0.1"}
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
