@@ -92,7 +92,7 @@ def on_page_content(html, page, config, files):
         plotly_css=get_relative_url(PLOTLY_CSS_URI, page.url),
     )
     try:
-        return instruments.fill_stages(html, _state["assets"], urls)
+        filled = instruments.fill_stages(html, _state["assets"], urls)
     except instruments.InstrumentError as error:
         where = f"docs/{page.file.src_uri}"
         source = Path(page.file.abs_src_path or "")
@@ -100,3 +100,5 @@ def on_page_content(html, page, config, files):
             line = instruments.find_source_line(source.read_text(encoding="utf-8"), error.name)
             where = f"{where}:{line}" if line else where
         raise PluginError(f"instruments: {where}: {error}") from None
+    log.debug(f"{filled.count('data-instrument-stage=')} instruments on docs/{page.file.src_uri}")
+    return filled
