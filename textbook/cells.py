@@ -293,6 +293,54 @@ def execute_cells(
     return results
 
 
+def locate(page_uri: str, ref: CellRef | None, exc: CellError) -> str:
+    """``exc`` prefixed with the Markdown page (and line) and the cell, plus its traceback."""
+    where = f"docs/{page_uri}:{ref.line}" if ref and ref.line else f"docs/{page_uri}"
+    cell = f" cell '{ref.id}' ({ref.source})" if ref else ""
+    return f"{where}:{cell}: {exc.report()}"
+
+
+def run_pages(
+    pages: dict[str, str], *, root: Path, cache_dir: Path
+) -> tuple[dict[str, list[CellRef]], dict[Path, CellResult]]:
+    """Scan pages ({src_uri: Markdown}) for cells and execute every cell they place.
+
+    Returns the cells of each page that has some, and the result of each cell file. Raises
+    CellError whose message names the page and line, the cell and its file (see ``locate``).
+    """
+    found: dict[str, list[CellRef]] = {}
+    first_use: dict[Path, tuple[str, CellRef]] = {}
+    for uri, text in pages.items():
+        if not mentions_cells(text):
+            continue
+        try:
+            refs = scan_markdown(text)
+        except CellError as exc:
+            raise CellError(f"docs/{uri}:{exc.line}: {exc}") from None
+        for ref in refs:
+            try:
+                first_use.setdefault(resolve_source(root, ref.source), (uri, ref))
+            except CellError as exc:
+                raise CellError(locate(uri, ref, exc)) from None
+        if refs:
+            found[uri] = refs
+    try:
+        results = execute_cells(first_use, root=root, cache_dir=cache_dir)
+    except CellError as exc:
+        raise CellError(locate(*first_use[exc.file], exc)) from None
+    return found, results
+
+
+def result_for(
+    ref: CellRef, results: dict[Path, CellResult], *, root: Path, cache_dir: Path
+) -> CellResult:
+    """The result of ``ref``'s cell: from ``results``, else executed now (and remembered)."""
+    path = resolve_source(root, ref.source)
+    if path not in results:
+        results.update(execute_cells([path], root=root, cache_dir=cache_dir))
+    return results[path]
+
+
 # --- the subprocess side ------------------------------------------------------------------------
 
 

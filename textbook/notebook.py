@@ -6,10 +6,12 @@ deterministic: fixed cell ids (from the cell ids), sorted keys, no timestamps, n
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 from nbformat import v4
@@ -31,6 +33,14 @@ def notebook_uri(page_src_uri: str) -> str:
     """Where a page's notebook lives in the site: ``notebooks/<page stem>.ipynb``."""
     stem = posixpath.splitext(posixpath.basename(page_src_uri))[0]
     return f"notebooks/{stem}.ipynb"
+
+
+def page_title(markdown: str, fallback: str) -> str:
+    """The page's first level-1 heading (without an attribute list), else ``fallback``."""
+    for line in markdown.splitlines():
+        if line.startswith("# "):
+            return line[2:].split(" {", 1)[0].strip()
+    return fallback
 
 
 def _check_id(cell_id: str) -> str:
@@ -75,3 +85,23 @@ def build_notebook(
 def dumps(nb: nbformat.NotebookNode) -> str:
     """Deterministic JSON text (sorted keys, one-space indent, trailing newline)."""
     return nbformat.writes(nb, version=4) + "\n"
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` unless the file already holds it (keeps mtimes stable); True if written."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return True
+
+
+def banner(download_href: str, page_href: str) -> str:
+    """The line put above the rendered notebook: download it, or go back to its page."""
+    return (
+        f'<p class="tb-cell-notebook"><a href="{html.escape(download_href)}" download>'
+        "Download this notebook (.ipynb)</a> · generated from the runnable cells of "
+        f'<a href="{html.escape(page_href)}">the chapter page</a>.</p>\n'
+    )

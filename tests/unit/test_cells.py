@@ -241,6 +241,58 @@ def test_failures_are_not_cached_and_name_the_cell(tmp_path):
     assert cells.execute_cells([bad], root=tmp_path, cache_dir=cache)[bad].text == "fixed\n"
 
 
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_run_pages_scans_executes_once_and_names_page_and_line(tmp_path):
+    a, log_a = counting_cell(tmp_path, "a.py", "A")
+    write(tmp_path, "b.py", "print('B')\n")
+    pages = {
+        "one.md": "# One\n\n/// cell | First\n    id: cell-a\n    source: cells/a.py\n///\n",
+        "two.md": '<div class="tb-cell" id="cell-a2" data-source="cells/a.py" data-title="Again">'
+        '</div>\n<div class="tb-cell" id="cell-b" data-source="cells/b.py" data-title="B"></div>',
+        "none.md": "# No cells\n",
+    }
+    found, results = cells.run_pages(pages, root=tmp_path, cache_dir=tmp_path / "cache")
+    assert {uri: [r.id for r in refs] for uri, refs in found.items()} == {
+        "one.md": ["cell-a"],
+        "two.md": ["cell-a2", "cell-b"],
+    }
+    assert runs(log_a) == 1  # one file placed twice runs once
+    assert {p.name: r.text for p, r in results.items()} == {"a.py": "A\n", "b.py": "B\n"}
+
+    write(tmp_path, "b.py", "print('partial')\n1 / 0\n")
+    with pytest.raises(cells.CellError) as info:
+        cells.run_pages(pages, root=tmp_path, cache_dir=tmp_path / "cache")
+    message = info.value.report()
+    assert message.startswith(
+        "docs/two.md:2: cell 'cell-b' (cells/b.py): cells/b.py:2: the cell raised "
+        "ZeroDivisionError at build time"
+    )
+    assert message.endswith("ZeroDivisionError: division by zero")
+
+
+def test_run_pages_reports_bad_references(tmp_path):
+    page = "text\n\n/// cell | T\n    id: cell-x\n    source: cells/nope.py\n///\n"
+    with pytest.raises(cells.CellError, match=r"^docs/p.md:3: cell 'cell-x' \(cells/nope.py\): "):
+        cells.run_pages({"p.md": page}, root=tmp_path, cache_dir=tmp_path / "c")
+    with pytest.raises(
+        cells.CellError, match=r"^docs/p.md:1: line 1: the cell block has no source"
+    ):
+        cells.run_pages(
+            {"p.md": "/// cell | T\n    id: x\n///\n"}, root=tmp_path, cache_dir=tmp_path
+        )
+
+
+def test_result_for_executes_cells_it_has_not_seen(tmp_path):
+    a, log = counting_cell(tmp_path, "a.py", "A")
+    results: dict = {}
+    ref = cells.CellRef("cell-a", "A", "cells/a.py")
+    assert cells.result_for(ref, results, root=tmp_path, cache_dir=tmp_path / "c").text == "A\n"
+    assert cells.result_for(ref, results, root=tmp_path, cache_dir=tmp_path / "c").text == "A\n"
+    assert runs(log) == 1 and list(results) == [a]
+
+
 # --- rendering ----------------------------------------------------------------------------------
 
 

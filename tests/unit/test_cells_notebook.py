@@ -85,3 +85,32 @@ def test_duplicate_cell_ids_are_refused():
 )
 def test_notebook_uri(page, uri):
     assert notebook.notebook_uri(page) == uri
+
+
+@pytest.mark.parametrize(
+    ("markdown", "title"),
+    [
+        ("---\ntitle: x\n---\n\n# Computer Vision { #chapter }\n\ntext", "Computer Vision"),
+        ("## Not a title\n# Real one\n", "Real one"),
+        ("no heading at all\n", "fallback.md"),
+        ("#NoSpace\n", "fallback.md"),
+    ],
+)
+def test_page_title(markdown, title):
+    assert notebook.page_title(markdown, "fallback.md") == title
+
+
+def test_write_if_changed_keeps_an_identical_file(tmp_path):
+    path = tmp_path / "nb" / "x.ipynb"
+    assert notebook.write_if_changed(path, "a") is True
+    assert notebook.write_if_changed(path, "a") is False
+    assert notebook.write_if_changed(path, "b") is True and path.read_text() == "b"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["x.ipynb"]
+
+
+def test_banner_escapes_its_links():
+    assert notebook.banner('a"b.ipynb', "../") == (
+        '<p class="tb-cell-notebook"><a href="a&quot;b.ipynb" download>Download this notebook'
+        ' (.ipynb)</a> · generated from the runnable cells of <a href="../">the chapter page</a>.'
+        "</p>\n"
+    )
