@@ -40,12 +40,7 @@ def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     _build.update(root=root, cache=root / ".cache" / "cells", pages={}, results={}, notebooks={})
     # mkdocs-jupyter wraps our File (losing its `inclusion`): say it through `not_in_nav`.
-    docs = Path(config.docs_dir)
-    uris = [
-        notebook.notebook_uri(p.relative_to(docs).as_posix())
-        for p in sorted(docs.rglob("*.md"))
-        if cells.mentions_cells(p.read_text(encoding="utf-8"))
-    ]
+    uris = notebook.notebook_uris(Path(config.docs_dir), cells.mentions_cells)
     if uris:
         extra = pathspec.GitIgnoreSpec.from_lines(f"/{uri}" for uri in uris)
         config.not_in_nav = config.not_in_nav + extra if config.not_in_nav else extra
@@ -139,6 +134,11 @@ def on_page_content(html, page, config, files):
         return cells.render_widget(ref, result, links=links)
 
     return cells.replace_placeholders(html, render)[0]
+
+
+def on_post_build(config):
+    if "results" in _build:  # outputs of cells that no page uses any more
+        cells.prune_cache(_build["cache"] / "outputs", _build["results"].values())
 
 
 def on_serve(server, config, builder):

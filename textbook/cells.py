@@ -246,6 +246,15 @@ def _write_cache(cache_file: Path, result: CellResult) -> None:
     os.replace(tmp, cache_file)
 
 
+def prune_cache(cache_dir: Path, keep: Iterable[CellResult]) -> list[Path]:
+    """Delete cached outputs no result of this build used; return the deleted files."""
+    wanted = {f"{r.key}.json" for r in keep}
+    stale = [p for p in sorted(cache_dir.glob("*.json")) if p.name not in wanted]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def execute_cells(
     paths: Iterable[Path],
     *,

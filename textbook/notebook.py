@@ -30,9 +30,17 @@ class NotebookCell:
 
 
 def notebook_uri(page_src_uri: str) -> str:
-    """Where a page's notebook lives in the site: ``notebooks/<page stem>.ipynb``."""
-    stem = posixpath.splitext(posixpath.basename(page_src_uri))[0]
-    return f"notebooks/{stem}.ipynb"
+    """Where a page's notebook lives in the site: ``notebooks/<page path without .md>.ipynb``."""
+    return f"notebooks/{posixpath.splitext(page_src_uri)[0]}.ipynb"
+
+
+def notebook_uris(docs_dir: Path, has_cells) -> list[str]:
+    """The notebook of every Markdown page under ``docs_dir`` for which ``has_cells(text)``."""
+    return [
+        notebook_uri(path.relative_to(docs_dir).as_posix())
+        for path in sorted(docs_dir.rglob("*.md"))
+        if has_cells(path.read_text(encoding="utf-8"))
+    ]
 
 
 def page_title(markdown: str, fallback: str) -> str:

@@ -229,6 +229,16 @@ def test_cache_key_covers_python_and_numpy_versions(tmp_path, monkeypatch):
     assert base != cells.cache_key("y", real)
 
 
+def test_prune_cache_keeps_only_what_the_build_used(tmp_path):
+    a, _ = counting_cell(tmp_path, "a.py", "A")
+    cache = tmp_path / "cache"
+    old = cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a]
+    a.write_text(a.read_text().replace("'A'", "'A2'"))
+    new = cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a]
+    assert cells.prune_cache(cache, [new]) == [cache / f"{old.key}.json"]
+    assert sorted(p.name for p in cache.iterdir()) == [f"{new.key}.json"]
+
+
 def test_failures_are_not_cached_and_name_the_cell(tmp_path):
     good, _ = counting_cell(tmp_path, "good.py", "ok")
     bad = write(tmp_path, "bad.py", "print('partial')\nraise ValueError('nope')\n")

@@ -79,7 +79,7 @@ def test_duplicate_cell_ids_are_refused():
     ("page", "uri"),
     [
         ("01-computer-vision.md", "notebooks/01-computer-vision.ipynb"),
-        ("part/chapter.md", "notebooks/chapter.ipynb"),
+        ("part/chapter.md", "notebooks/part/chapter.ipynb"),
         ("index.md", "notebooks/index.ipynb"),
     ],
 )
@@ -114,3 +114,12 @@ def test_banner_escapes_its_links():
         ' (.ipynb)</a> · generated from the runnable cells of <a href="../">the chapter page</a>.'
         "</p>\n"
     )
+
+
+def test_notebook_uris_of_pages_with_cells(tmp_path):
+    (tmp_path / "part").mkdir()
+    (tmp_path / "a.md").write_text("cells here")
+    (tmp_path / "b.md").write_text("nothing")
+    (tmp_path / "part" / "c.md").write_text("cells too")
+    found = notebook.notebook_uris(tmp_path, lambda text: "cells" in text)
+    assert found == ["notebooks/a.ipynb", "notebooks/part/c.ipynb"]
