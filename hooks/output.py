@@ -7,12 +7,16 @@ half-written.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
+from mkdocs.utils import CountHandler
 
 _final: Path | None = None
+# `--strict` turns warnings into a failure only after on_post_build: count them here too.
+_warnings = CountHandler(level=logging.WARNING)
 
 
 def _staging(final: Path) -> Path:
@@ -22,6 +26,8 @@ def _staging(final: Path) -> Path:
 def on_config(config):
     global _final
     _final = Path(config.site_dir)
+    _warnings.counts.clear()
+    logging.getLogger("mkdocs").addHandler(_warnings)
     staging = _staging(_final)
     shutil.rmtree(staging, ignore_errors=True)
     config.site_dir = str(staging)
@@ -30,9 +36,12 @@ def on_config(config):
 
 @event_priority(-100)  # after every plugin has written its files (search index, ...)
 def on_post_build(config):
+    logging.getLogger("mkdocs").removeHandler(_warnings)
     staging = Path(config.site_dir)
     if _final is None or staging == _final:
         return
+    if config.strict and _warnings.counts:
+        return  # MkDocs aborts next; on_build_error removes the staging directory
     old = _final.with_name(f".{_final.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if _final.exists():
@@ -44,5 +53,6 @@ def on_post_build(config):
 
 
 def on_build_error(error):
+    logging.getLogger("mkdocs").removeHandler(_warnings)
     if _final is not None:
         shutil.rmtree(_staging(_final), ignore_errors=True)
