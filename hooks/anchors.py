@@ -10,6 +10,7 @@ decorates each page, and the math hook typesets the formulas added here in on_po
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 from pathlib import Path
 
@@ -47,9 +48,29 @@ class _State:
     registry: anchors.Registry | None = None
     redirects: list = []
     json_file: File | None = None
+    files = None
 
 
 state = _State()
+
+
+class _LinkWarnings(logging.Filter):
+    """Adds file and line to MkDocs' warnings about links that do not resolve."""
+
+    def filter(self, record):
+        def read(src_uri):
+            f = state.files.get_file_from_path(src_uri) if state.files is not None else None
+            if f is None or not f.abs_src_path:
+                return None
+            return os.path.relpath(f.abs_src_path, state.root), f.content_string
+
+        located = xref.locate_link_warning(record.getMessage(), read)
+        if located:
+            record.msg, record.args = located, ()
+        return True
+
+
+_link_warnings = _LinkWarnings()  # one instance: addFilter ignores a second add
 
 
 def on_config(config):
@@ -57,6 +78,7 @@ def on_config(config):
         importlib.reload(module)
     state.root = Path(config.config_file_path).resolve().parent
     state.pages, state.found, state.registry, state.redirects = {}, [], None, []
+    logging.getLogger("mkdocs.structure.pages").addFilter(_link_warnings)
     try:
         state.date = cite.build_date(state.root)
     except ValueError as error:
@@ -69,6 +91,7 @@ def on_config(config):
 
 
 def on_files(files, config):
+    state.files = files
     files.append(File.generated(config, EQUATIONS, content=EQUATIONS_MD))
     for asset in ASSETS["css"] + ASSETS["js"]:  # sites whose docs/ lacks them (test fixtures)
         if files.get_file_from_path(asset) is None:

@@ -251,3 +251,30 @@ def decorate_page(
     tail = alias_tail + preview_templates(referenced, registry, page) + cite.LIVE_REGION
     edits += [*alias_edits, Edit(len(html), len(html), tail)]
     return apply_edits(html, edits), old_ids
+
+
+# MkDocs' own warnings for links that do not resolve (validation: links, anchors) name the page
+# but not the line; `locate_link_warning` rewrites them as `path:line: ...` saying what to fix.
+LINK_WARNING_RE = re.compile(
+    r"Doc file '(?P<doc>[^']+)' contains (?:a link|an unrecognized relative link) "
+    r"'(?P<link>[^']*)', (?:but )?(?P<problem>.*)",
+    re.S,
+)
+
+
+def locate_link_warning(message: str, read) -> str | None:
+    """`message` as `path:line: link '…': problem. Fix …`, or None if it is not a link warning.
+
+    `read(src_uri)` returns `(path, Markdown source)` of a page, or None.
+    """
+    match = LINK_WARNING_RE.fullmatch(message.strip())
+    if match is None:
+        return None
+    doc, link, problem = match.group("doc", "link", "problem")
+    found = read(doc)
+    path, source = found if found else (f"docs/{doc}", "")
+    lines = (source_line(source, f"{prefix}{link}") for prefix in ("](", "](<", '="', ": ", ""))
+    line = next((n for n in lines if n), None)
+    where = f"{path}:{line}" if line else path
+    fix = "Fix the link, or give its target that id" if "#" in link else "Fix the link"
+    return f"{where}: link '{link}': {problem.rstrip('.')}. {fix}."
