@@ -101,9 +101,12 @@ def on_post_page(output, page, config):
     if duplicates:
         anchor = duplicates[0]
         source = _pages.get(page.file.src_uri, {}).get("source", "")
-        line = find_line(source, anchor)
+        lines = textbook.ids.definition_lines(source, anchor) or [find_line(source, anchor)]
+        line = lines[1] if len(lines) > 1 else lines[0]  # the second use: the duplicate
         where = f"{_source_path(page)}:{line}" if line else _source_path(page)
+        also = f" (also at line {lines[0]})" if len(lines) > 1 else ""
         raise PluginError(
-            f"{where}: id '{anchor}' is used more than once on the page; ids must be unique"
+            f"{where}: id '{anchor}' is used more than once on the page{also}; "
+            "ids must be unique: rename one"
         )
     return output

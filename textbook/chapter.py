@@ -56,10 +56,16 @@ def split_front_matter(source: str, path: str) -> tuple[dict, int]:
     try:
         data = yaml.safe_load(body) or {}
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        # "while scanning a quoted scalar" (context) points at the start of the unclosed value;
+        # the problem's own mark is where YAML gave up, often the closing '---'.
+        context = getattr(error, "context", None)
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1  # +1 for '---', +1 for 1-based
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise SourceError(path, line, f"malformed front matter: {problem}") from None
+        problem = f"{context}, {problem}" if context else problem
+        raise SourceError(
+            path, line, f"malformed front matter: {problem}; fix the YAML between the '---' lines"
+        ) from None
     if not isinstance(data, dict):
         raise SourceError(path, 2, "front matter must be a mapping of 'key: value' lines")
     return data, match.group(0).count("\n")

@@ -18,3 +18,15 @@ def duplicate_ids(html: str) -> list[str]:
     """Ids that occur more than once in `html`, in order of first occurrence."""
     counts = Counter(element_ids(html))
     return [anchor for anchor, n in counts.items() if n > 1]
+
+
+def definition_lines(source: str, anchor: str) -> list[int]:
+    """Lines of a Markdown `source` that give an element the id `anchor`: an attribute list
+    (`{ #anchor }`), a block option (`id: anchor`) or raw HTML (`id="anchor"`); links to it
+    (`(#anchor)`) do not count."""
+    name = re.escape(anchor)
+    attr_list = rf"\{{[^}}\n]*#{name}(?![\w-])[^}}\n]*\}}"
+    option = rf"^[ \t]*id:[ \t]*{name}[ \t]*$"
+    html = rf"\sid=([\"']){name}\1"
+    pattern = re.compile(f"{attr_list}|{option}|{html}", re.M)
+    return [source.count("\n", 0, m.start()) + 1 for m in pattern.finditer(source)]
