@@ -1,0 +1,188 @@
+"""Bad input: `mkdocs build --strict` fails with one message naming the file, the line and what
+to fix, and the site built before stays exactly as it was.
+
+Each case is a folder `tests/fixtures/bad_<case>/` laid over a copy of the whole project (its
+real mkdocs.yml, hooks, pages, figures and cells): its files are copied in, and a file
+`<name>.append` is appended to `<name>`. The copy was built once, from clean, before; every
+case builds it again in a fresh process with warm caches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_mkdocs_build
+
+pytestmark = pytest.mark.xdist_group("bad_input")  # one worker builds the project copy once
+
+FIXTURES = ROOT / "tests" / "fixtures"
+ENV = {"SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0"}
+# Not sources: outputs, caches, environments, and what the build never reads.
+NOT_COPIED = {".git", ".venv", "node_modules", ".cache", "site", ".site.partial", ".site.old",
+              ".deps", ".pytest_cache", ".ruff_cache", ".hypothesis", ".screens", "bench",
+              "tests", "build", "__pycache__"}  # fmt: skip
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+LEVEL = re.compile(r"^(ERROR|WARNING) +- +")
+MKDOCS_PREAMBLE = re.compile(r"Error (reading|building) page '[^']+':$")
+
+
+def copy_project(dest: Path) -> Path:
+    """The project's sources in `dest`, with what set-up installed (npm packages, the vendored
+    Pyodide) linked in; caches and outputs start empty."""
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        top = Path(folder) == ROOT
+        return {n for n in names if n == "__pycache__" or n.endswith(".egg-info")
+                or (top and n in NOT_COPIED)}  # fmt: skip
+
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    (dest / ".cache").mkdir()
+    (dest / ".cache" / "vendor").symlink_to(ROOT / ".cache" / "vendor")
+    return dest
+
+
+def build(project: Path, **env: str):
+    """`mkdocs build --strict` of a project copy into its own site/, in a fresh process."""
+    return run_mkdocs_build(project / "mkdocs.yml", project / "site", cwd=project,
+                            env={**ENV, **env})  # fmt: skip
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder`, by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def messages(output: str) -> list[str]:
+    """The warnings and errors MkDocs logged (a message goes on until the next log line)."""
+    found: list[str] = []
+    current: list[str] | None = None
+    for line in ANSI.sub("", output).splitlines():
+        if re.match(r"^[A-Z]+ +- +", line):
+            current = [LEVEL.sub("", line)] if LEVEL.match(line) else None
+            if current is not None:
+                found.append(current)
+        elif current is not None:
+            current.append(line)
+    return ["\n".join(m) for m in found if not MKDOCS_PREAMBLE.fullmatch(m[0])]
+
+
+@dataclass(frozen=True)
+class Good:
+    project: Path
+    site: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Good:
+    """The project copy, built once from clean (no caches)."""
+    project = copy_project(tmp_path_factory.mktemp("bad-input") / "project")
+    result = build(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Good(project, tree_digest(project / "site"))
+
+
+def copy_good(good: Good, dest: Path) -> Path:
+    shutil.copytree(good.project, dest, symlinks=True)
+    return dest
+
+
+def lay_over(fixture: Path, project: Path) -> None:
+    for source in sorted(p for p in fixture.rglob("*") if p.is_file()):
+        relative = source.relative_to(fixture)
+        if relative.suffix == ".append":
+            target = project / relative.with_suffix("")
+            target.write_text(target.read_text(encoding="utf-8") + source.read_text("utf-8"))
+        else:
+            (project / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, project / relative)
+
+
+@dataclass(frozen=True)
+class Case:
+    fixture: str
+    path: str  # the file the message must name...
+    marker: str  # ...at the line where this text is
+    says: str  # what the message says (what is wrong, what to fix)
+
+
+CASES = [
+    Case("bad_tex", "docs/index.md", r"\(\frac{1}{\}\)",
+         r"invalid TeX in $\frac{1}{\}$: KaTeX parse error: Unexpected end of input"),
+    Case("bad_duplicate_id", "docs/index.md", "## Chapters, again",
+         "id 'chapters' is used more than once on the page (also at line"),
+    Case("bad_anchor", "docs/index.md", "(01-computer-vision.md#no-such-anchor)",
+         "link '01-computer-vision.md#no-such-anchor': the doc '01-computer-vision.md' does not "
+         "contain an anchor '#no-such-anchor'. Fix the link, or give its target that id."),
+    Case("bad_xref", "docs/index.md", "EQ MM9.9",
+         "cross-reference 'EQ MM9.9' names no equation of the site"),
+    Case("bad_figure_raises", "figures_src/figures/broken.py", "values[7]",
+         "IndexError: list index out of range: fix the figure module"),
+    Case("bad_figure_nan", "figures_src/figures/broken_nan.py", "render_svgs(draw)",
+         "NaN/inf in plotted data"),
+    Case("bad_cell", "cells/broken.py", "print(x[5])",
+         "the cell raised IndexError at build time; fix the cell"),
+    Case("bad_missing_figure", "docs/index.md", "name: no_such_figure",
+         "unknown figure 'no_such_figure': add figures_src/figures/no_such_figure.py or use one "
+         "of: "),
+    Case("bad_front_matter", "docs/index.md", 'description: "',
+         "malformed front matter: while scanning a quoted scalar, found unexpected end of stream; "
+         "fix the YAML between the '---' lines"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.fixture)
+def test_bad_input_fails_with_one_message_and_keeps_the_site(good, tmp_path, case):
+    project = copy_good(good, tmp_path / "project")
+    lay_over(FIXTURES / case.fixture, project)
+    result = build(project)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    source = (project / case.path).read_text(encoding="utf-8")
+    assert source.count(case.marker) == 1
+    line = source[: source.index(case.marker)].count("\n") + 1
+    logged = messages(output)
+    located = [m for m in logged if f"{case.path}:{line}: " in m.splitlines()[0]]
+    assert len(located) == 1, f"no single message for {case.path}:{line}:\n{output}"
+    assert case.says in located[0]
+    assert all(case.path in m for m in logged), f"more than one problem reported:\n{logged}"
+    assert "Aborted" in output
+    assert tree_digest(project / "site") == good.site, "the failed build changed site/"
+    assert not (project / ".site.partial").exists() and not (project / ".site.old").exists()
+
+
+def test_corrupted_cache_entries_are_rebuilt_not_served(good, tmp_path):
+    project = copy_good(good, tmp_path / "project")
+    cache = project / ".cache"
+    figures = json.loads((cache / "figures" / "manifest.json").read_text())["figures"]
+    name = sorted(figures)[0]
+    artifact = cache / "figures" / name / sorted(figures[name]["artifacts"])[0]
+    data = bytearray(artifact.read_bytes())
+    data[len(data) // 2] ^= 0x20  # one flipped bit, same size
+    artifact.write_bytes(bytes(data))
+    altered, truncated = sorted((cache / "katex").glob("*.json"))[:2]
+    entry = json.loads(altered.read_text())
+    entry["html"] = entry["html"].replace("katex", "k4tex", 1)  # valid JSON, wrong content
+    altered.write_text(json.dumps(entry))
+    truncated.write_text(truncated.read_text()[:40])
+    cell = sorted((cache / "cells" / "outputs").glob("*.json"))[0]
+    cell.write_text(cell.read_text()[:20])
+
+    result = build(project)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert output.count("corrupted KaTeX cache entry") == 2, output
+    assert f"{name} rendered in" in output
+    assert re.search(r"cells: \d+ cells: 1 executed", output), output
+    assert tree_digest(project / "site") == good.site, "a rebuilt site differs from a clean one"
