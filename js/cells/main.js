@@ -11,6 +11,7 @@ const STORE_PREFIX = "tb-cell:";
 const MAX_OUTPUT_CHARS = 200000;
 
 let runtime = null;
+const live = new Set(); // cells on the current page (instant navigation swaps pages)
 function getRuntime() {
   runtime ??= new Runtime(WORKER_URL, INDEX_URL);
   return runtime;
@@ -72,6 +73,17 @@ class Cell {
     root.addEventListener("focusin", warm, { once: true });
     this.buttons.run.addEventListener("pointerenter", warm, { once: true });
     root.dataset.tbEnhanced = "true";
+    live.add(this);
+  }
+
+  // The page was swapped away (instant navigation): stop whatever this cell left running.
+  abandon() {
+    live.delete(this);
+    if (this.job) {
+      const job = this.job;
+      this.job = null;
+      getRuntime().stop(job);
+    }
   }
 
   changed(code) {
@@ -191,6 +203,7 @@ class Cell {
 }
 
 function enhance() {
+  for (const cell of live) if (!cell.root.isConnected) cell.abandon();
   for (const root of document.querySelectorAll(".tb-cell:not([data-tb-enhanced])")) {
     if (!root.querySelector(".tb-cell__code pre")) continue;
     try {

@@ -403,3 +403,25 @@ def test_content_security_policy(browser, site, worker_csp, expected):
         s.close()
         server.shutdown()
         server.server_close()
+
+
+def test_leaving_the_page_stops_a_running_cell(browser, base_url):
+    s = Session(browser)
+    try:
+        s.page.goto(base_url, wait_until="networkidle")
+        s.set_code("cell-patchify", "print('spinning')\nwhile True:\n    pass\n")
+        s.cell("cell-patchify").get_by_role("button", name="Run").click()
+        s.page.wait_for_function(
+            "document.querySelector('#cell-patchify .tb-cell__stream').textContent"
+            ".includes('spinning')"
+        )
+        s.page.get_by_role("link", name="Plain page").first.click()  # instant navigation
+        s.page.wait_for_url("**/other/")
+        s.page.get_by_role("link", name="Cells").first.click()
+        s.page.wait_for_selector("#cell-zero-shot .prism-code-editor")
+        s.run("cell-zero-shot", timeout=30_000)  # not stuck behind the abandoned loop
+        assert "zero-shot prediction" in s.output("cell-zero-shot")
+        assert s.page.evaluate("performance.getEntriesByType('navigation').length") == 1
+        assert s.traffic.external == [] and s.errors == []
+    finally:
+        s.close()
