@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
@@ -70,6 +71,16 @@ def chart(page, uid: str) -> dict:
     )
 
 
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll ``expression`` from Python: the site's CSP forbids the eval that
+    page.wait_for_function needs once it has to poll inside the page."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(20)
+
+
 def updates(page) -> int:
     return page.evaluate("(window.__tbUpdates || []).length")
 
@@ -78,7 +89,7 @@ def act(page, action) -> dict:
     """Run ``action`` and wait for the instrument's next update event; return its detail."""
     before = updates(page)
     action()
-    page.wait_for_function(f"(window.__tbUpdates || []).length > {before}")
+    wait_until(page, f"(window.__tbUpdates || []).length > {before}")
     return page.evaluate("window.__tbUpdates[window.__tbUpdates.length - 1]")
 
 
@@ -312,9 +323,10 @@ def test_palette_toggle_restyles_live_charts(chapter):
     light = chart(page, RF)
     assert light["ink"] == LIGHT_INK
     page.locator("label.md-header__button[for^='__palette']:visible").first.click()
-    page.wait_for_function(
+    wait_until(
+        page,
         f"document.querySelector('#{RF} .tb-instrument__plot')._fullLayout.font.color"
-        f" === '{DARK_INK}'"
+        f" === '{DARK_INK}'",
     )
     dark = chart(page, RF)
     assert dark["colors"] != light["colors"]
@@ -334,7 +346,7 @@ def test_instruments_work_after_instant_navigation_away_and_back(site_url, new_p
     assert readouts(page, PE) == expected_patches(224, 8)
     # Away to the home page and back, without reloading the document.
     page.locator(".md-nav--primary a.md-nav__link", has_text="Volume").click()
-    page.wait_for_function("location.pathname === '/'")
+    wait_until(page, "location.pathname === '/'")
     page.wait_for_selector(f"article a[href$='{CHAPTER}']")
     page.click(f"article a[href$='{CHAPTER}']")
     page.wait_for_url("**/" + CHAPTER)
@@ -361,8 +373,9 @@ def test_without_javascript_the_poster_and_no_controls(chapter):
         assert not page.locator(f"#{uid} .tb-instrument__readouts").is_visible()
         poster = page.locator(f"#{uid} .tb-instrument__poster--light img")
         assert poster.is_visible()
-        page.wait_for_function(
-            f"document.querySelector('#{uid} .tb-instrument__poster--light img').naturalWidth > 0"
+        wait_until(
+            page,
+            f"document.querySelector('#{uid} .tb-instrument__poster--light img').naturalWidth > 0",
         )
     assert plotly_requests(traffic) == []
     clean(traffic)
@@ -383,9 +396,10 @@ def test_print_shows_the_light_poster_only(chapter):
 def test_phone_uses_the_narrow_poster_and_layout(chapter):
     page, traffic = chapter(viewport={"width": 390, "height": 844})
     page.locator(f"#{RF}").scroll_into_view_if_needed()
-    page.wait_for_function(
+    wait_until(
+        page,
         f"document.querySelector('#{RF} .tb-instrument__poster--light img')"
-        ".currentSrc.endsWith('poster-narrow-light.svg')"
+        ".currentSrc.endsWith('poster-narrow-light.svg')",
     )
     go_live(page, RF)
     assert chart(page, RF)["fontSize"] == 11
@@ -446,3 +460,17 @@ def test_instruments_need_no_eval_and_no_inline_styles(csp_site, new_page):
     )
     assert readouts(page, RF) == expected_rf(4, 5, 3)[1]
     assert traffic.external == [] and traffic.page_errors == []
+
+
+def test_a_failed_load_leaves_the_poster_and_default_readouts(chapter):
+    page, traffic = chapter()
+    page.route("**/receptive_field/figure.json", lambda route: route.abort())
+    page.locator(f"#{RF}").scroll_into_view_if_needed()
+    page.locator(f"#{RF} .tb-instrument__stage.is-failed").wait_for(timeout=15000)
+    assert page.locator(f"#{RF} .tb-instrument__poster--light img").is_visible()
+    assert page.locator(f"#{RF} .tb-instrument__fieldset").get_attribute("disabled") is not None
+    assert readouts(page, RF) == {"conv_rf": "11 px", "vit_rf": "FULL", "stride": "2"}
+    go_live(page, PE)  # the others still work
+    assert traffic.page_errors == [] and traffic.external == []
+    # Only the browser's own report of the aborted request; the runtime merely warns.
+    assert traffic.console_errors == ["Failed to load resource: net::ERR_FAILED"]

@@ -174,8 +174,7 @@
       .catch(function (error) {
         stage.classList.remove("is-loading");
         stage.classList.add("is-failed");
-        self.started = false;
-        warn("instrument stays a poster", error);
+        warn("instrument stays a poster", error); // poster and default readouts remain
       });
   };
 
@@ -249,14 +248,14 @@
   };
 
   Instrument.prototype.update = function (event) {
+    var self = this;
     var started = performance.now();
     var key = this.readKey();
     var target = this.spec.redirects[key];
     if (target) {
       // An impossible combination (e.g. a patch that does not divide the image): move the
-      // other controls to the state the table names.
+      // controls to the state the table names.
       var values = target.split("|");
-      var self = this;
       this.spec.controls.forEach(function (control, index) {
         self.writeValue(control, values[index]);
       });
@@ -265,7 +264,7 @@
     var state = this.spec.states[key];
     if (!state) {
       warn("no state " + key);
-      return;
+      return Promise.resolve();
     }
     this.key = key;
     // Chart first: Plotly measures its text, and a page with fresh readouts and control
@@ -273,13 +272,10 @@
     var drawn = this.draw();
     this.syncControls(state);
     this.writeReadouts(state);
-    var self2 = this;
     return drawn.then(function () {
-      self2.stage.dispatchEvent(
-        new CustomEvent("tb-instrument:update", {
-          bubbles: true,
-          detail: { key: key, ms: performance.now() - started, cause: event ? event.type : "init" },
-        })
+      var detail = { key: key, ms: performance.now() - started, cause: event ? event.type : "init" };
+      self.stage.dispatchEvent(
+        new CustomEvent("tb-instrument:update", { bubbles: true, detail: detail })
       );
     });
   };
