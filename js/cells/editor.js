@@ -23,6 +23,11 @@ export function mountEditor(box, { value, label, onChange, onRun }) {
   );
   const textarea = editor.textarea;
   textarea.setAttribute("aria-label", label);
+  // Tab indents, so say how to leave (WCAG 2.1.2: a reader must be told how focus gets out).
+  textarea.setAttribute(
+    "aria-description",
+    "Tab indents. To leave the editor, press Escape, then Tab. Shift+Enter runs the cell.",
+  );
   textarea.setAttribute("spellcheck", "false");
   textarea.setAttribute("autocapitalize", "off");
   textarea.setAttribute("autocomplete", "off");

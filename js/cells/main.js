@@ -48,7 +48,7 @@ class Cell {
     this.id = root.id;
     this.title = root.dataset.title || root.id;
     const codeBox = root.querySelector(".tb-cell__code");
-    this.original = codeBox.querySelector("pre").textContent;
+    this.original = codeBox.querySelector("pre code").textContent;
     this.output = root.querySelector(".tb-cell__output");
     this.originalOutput = Array.from(this.output.childNodes, (n) => n.cloneNode(true));
     this.badge = root.querySelector(".tb-cell__edited");
@@ -147,7 +147,10 @@ class Cell {
     const rt = getRuntime();
     this.freshOutput(edited);
     this.setBusy(true);
-    this.setStatus(rt.current || rt.queue.length ? "Waiting for another cell…" : "Starting Python…");
+    const busy = rt.current || rt.queue.length;
+    this.setStatus(
+      busy ? "Waiting for another cell…" : rt.startupMs ? "Running…" : "Starting Python…",
+    );
     const started = performance.now();
     const job = rt.run(code, this.id, {
       onStart: () => this.setStatus("Running…"),
@@ -205,7 +208,7 @@ class Cell {
 function enhance() {
   for (const cell of live) if (!cell.root.isConnected) cell.abandon();
   for (const root of document.querySelectorAll(".tb-cell:not([data-tb-enhanced])")) {
-    if (!root.querySelector(".tb-cell__code pre")) continue;
+    if (!root.querySelector(".tb-cell__code pre code")) continue;
     try {
       new Cell(root);
     } catch (err) {

@@ -32,6 +32,7 @@ export class Runtime {
     if (this.worker) return this.ready;
     const worker = new Worker(this.workerURL);
     this.worker = worker;
+    this.startupMs = null; // set when this worker is ready
     this.interrupt =
       self.crossOriginIsolated && typeof SharedArrayBuffer === "function"
         ? new Int32Array(new SharedArrayBuffer(4))
