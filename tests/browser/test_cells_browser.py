@@ -207,6 +207,28 @@ def test_edit_shows_the_new_result_and_survives_a_reload(session):
     assert session.code("cell-patchify") == original
 
 
+def test_output_streams_while_the_cell_runs(session):
+    code = (
+        "import time\n"
+        "for i in range(3):\n"
+        "    print('line', i)\n"
+        "    start = time.time()\n"
+        "    while time.time() - start < 0.4:\n"
+        "        pass\n"
+    )
+    session.set_code("cell-zero-shot", code)
+    before = session.runs("cell-zero-shot")
+    session.cell("cell-zero-shot").get_by_role("button", name="Run").click()
+    session.page.wait_for_function(
+        "document.querySelector('#cell-zero-shot .tb-cell__stream').textContent.includes('line 1')"
+    )
+    assert session.cell("cell-zero-shot").get_attribute("data-state") == "running"
+    assert "line 2" not in session.output("cell-zero-shot")
+    session.wait_runs("cell-zero-shot", before + 1)
+    assert session.output("cell-zero-shot") == "line 0\nline 1\nline 2\n"
+    session.cell("cell-zero-shot").get_by_role("button", name="Reset").click()
+
+
 def test_reader_output_is_text_never_html(session):
     session.set_code("cell-zero-shot", 'print("<b id=injected>bold</b> &amp;")\n')
     session.run("cell-zero-shot")
