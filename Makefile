@@ -26,7 +26,9 @@ $(STAMP)/python: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (the site needs Python 3.11)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# The project's own packages (textbook, figures_src) import from the checkout: a .pth
+	@# file does what an editable install would, without needing a build backend.
+	$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'cv_chapter_site.pth').write_text(str(pathlib.Path.cwd()) + '\n')"
 	@mkdir -p $(STAMP) && touch $@
 
 $(STAMP)/node: package.json package-lock.json
