@@ -86,7 +86,7 @@ def test_copy_buttons_work_from_the_keyboard(site_url, new_page):
         "Copy link to EQ MM1.3"
     )
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('.tb-live').textContent !== ''")
+    page.wait_for_function("() => document.querySelector('.tb-live').textContent !== ''")
     assert clipboard(page) == site_url + CHAPTER + "#eq-mm1-3"
     page.keyboard.press("Tab")
     page.keyboard.press("Space")

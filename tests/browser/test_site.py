@@ -31,7 +31,7 @@ def test_link_to_equation_lands_in_view(site_url, new_page):
                    a.id = 'test-link'; a.textContent = 'go'; document.body.prepend(a); }"""
     )
     page.click("#test-link")
-    page.wait_for_function("location.hash === '#eq-mm1-2'")
+    page.wait_for_function("() => location.hash === '#eq-mm1-2'")
     page.wait_for_timeout(300)
     assert in_viewport(page, "#eq-mm1-2")
     # Citing by URL works from a fresh load too.
@@ -50,7 +50,7 @@ def test_palette_toggle(site_url, new_page):
     background = "getComputedStyle(document.body).backgroundColor"
     light = page.evaluate(background)
     page.locator("label.md-header__button[for^='__palette']:visible").first.click()
-    page.wait_for_function(f"{scheme} === 'slate'")
+    page.wait_for_function(f"() => {scheme} === 'slate'")
     assert page.evaluate(background) != light
     assert traffic.external == [] and traffic.console_errors == []
 
@@ -65,6 +65,6 @@ def test_instant_navigation_keeps_math_and_anchors(site_url, new_page):
     # Instant navigation swaps the content without reloading the document.
     assert page.evaluate("window.__sameDocument === true")
     page.click("#eq-mm1-3 a.tb-equation__label")
-    page.wait_for_function("location.hash === '#eq-mm1-3'")
+    page.wait_for_function("() => location.hash === '#eq-mm1-3'")
     assert in_viewport(page, "#eq-mm1-3")
     assert traffic.external == [] and traffic.console_errors == []
