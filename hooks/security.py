@@ -1,0 +1,88 @@
+"""MkDocs hook: site-wide hardening of the output.
+
+- A Content-Security-Policy in every page (logic in `textbook.csp`): once every page is written
+  (on_post_build, before hooks/output.py moves the site into place) the hook reads the inline
+  scripts, `<style>`s and style attributes of every HTML file of the site, computes one policy
+  allowing exactly those (by hash) and puts it first in each page's `<head>`. Under
+  `mkdocs serve` no policy is added: the dev server injects an inline live-reload script into
+  each page that changes with every build.
+- The print and accessibility stylesheets (`docs/assets/css/print.css`, `a11y.css`).
+- Accessible names for Material's search dialog and loading bar, which have none.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.structure.files import File
+
+import textbook.csp as csp
+
+log = get_plugin_logger("security")
+PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"
+STYLESHEETS = ("assets/css/a11y.css", "assets/css/print.css")
+# The markup to name, exactly as Material 9 writes it (axe: aria-dialog-name, -progressbar-name).
+UNNAMED = {
+    '<div class="md-search" data-md-component="search" role="dialog"': "Search",
+    '<div class="md-progress" data-md-component="progress" role="progressbar"': "Loading page",
+}
+_build = {"serving": False}
+
+
+def on_startup(command, dirty):
+    _build["serving"] = command == "serve"
+
+
+def on_config(config):
+    importlib.reload(csp)  # hook modules stay loaded across `mkdocs serve` rebuilds
+    for sheet in STYLESHEETS:
+        if sheet not in config.extra_css:
+            config.extra_css.append(sheet)
+    return config
+
+
+def on_files(files, config):
+    for sheet in STYLESHEETS:  # sites whose docs/ lacks them (test fixtures)
+        if files.get_file_from_path(sheet) is None:
+            files.append(File.generated(config, sheet, abs_src_path=str(PROJECT_DOCS / sheet)))
+    return files
+
+
+def _name_widgets(output: str, where: str) -> str:
+    for markup, name in UNNAMED.items():
+        if markup not in output:
+            raise PluginError(
+                f"security: Material's markup changed, '{markup}>' is gone from {where}: "
+                "update UNNAMED in hooks/security.py"
+            )
+        output = output.replace(markup, f'{markup} aria-label="{name}"')
+    return output
+
+
+def on_post_page(output, page, config):
+    return _name_widgets(output, page.file.src_uri)
+
+
+def on_post_template(output_content, template_name, config):
+    if template_name.endswith(".html"):  # 404.html
+        return _name_widgets(output_content, template_name)
+    return output_content
+
+
+@event_priority(-50)  # after the search index and notebooks are written; before output (-100)
+def on_post_build(config):
+    if _build["serving"]:
+        log.info("no Content-Security-Policy under `mkdocs serve` (live reload is inline)")
+        return
+    site = Path(config.site_dir)
+    pages = {path: path.read_text(encoding="utf-8") for path in sorted(site.rglob("*.html"))}
+    policy = csp.site_policy(csp.inline_sources(text) for text in pages.values())
+    for path, text in pages.items():
+        try:
+            path.write_text(csp.inject(text, policy), encoding="utf-8")
+        except ValueError as error:
+            raise PluginError(f"security: {path.relative_to(site)}: {error}") from None
+    log.info(f"Content-Security-Policy in {len(pages)} pages ({len(policy)} characters)")
