@@ -20,8 +20,6 @@ import pytest
 
 from tests.conftest import ROOT, run_mkdocs_build
 
-pytestmark = pytest.mark.xdist_group("bad_input")  # one worker builds the project copy once
-
 FIXTURES = ROOT / "tests" / "fixtures"
 ENV = {"SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0"}
 # Not sources: outputs, caches, environments, and what the build never reads.

@@ -14,8 +14,6 @@ import pytest
 
 from tests.build.test_bad_input import build, copy_project, tree_digest
 
-pytestmark = pytest.mark.xdist_group("reproducible")  # both tests use the same two builds
-
 
 def listing(root: Path) -> set[str]:
     """Every file, folder and link under `root` (links are not followed)."""
