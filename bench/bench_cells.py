@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -137,7 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--isolated", action="store_true", help="serve with COOP/COEP headers")
     args = parser.parse_args(argv)
     site = args.site or build_site(ROOT / "bench" / "out" / "cells-site")
+    load_before = os.getloadavg()[0]
     result = measure(site, args.cold, args.warm, args.isolated)
+    # Start-up is CPU-bound (wasm compile, interpreter start): say how busy the machine was.
+    result["machine"] = {
+        "cpus": os.cpu_count(),
+        "load_avg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
     print(json.dumps(result, indent=2, sort_keys=True))
     return 0 if result["ok"] else 1
 
