@@ -110,7 +110,8 @@ class Cell {
 
   freshOutput(edited) {
     const label = el("p", "tb-cell__label", edited ? "Your output " : "Output ");
-    label.append(el("span", "tb-cell__origin", edited ? "· edited code" : "· run in your browser"));
+    const origin = edited ? "· edited code" : "· run in your browser";
+    label.append(el("span", "tb-cell__origin", origin));
     this.pre = el("pre", "tb-cell__stream tb-cell__stream--empty");
     this.samp = el("samp");
     this.pre.append(this.samp);
@@ -167,15 +168,16 @@ class Cell {
     this.job = null;
     this.setBusy(false);
     this.root.dataset.lastRunMs = String(Math.round(wallMs));
+    // Start messages on a line of their own.
+    const sep = this.written && !this.samp.textContent.endsWith("\n") ? "\n" : "";
     if (result.error && !result.stopped) {
-      const text = this.written && !this.samp.textContent.endsWith("\n") ? "\n" + result.error : result.error;
-      this.append("stderr", text, "tb-cell__error");
+      this.append("stderr", sep + result.error, "tb-cell__error");
       this.setStatus(result.fatal ? "Python is unavailable" : "Error");
     } else if (result.stopped) {
       const note = result.reset
         ? "Stopped. Python was restarted, so variables and imports from earlier runs are gone."
         : "Stopped (KeyboardInterrupt). Variables from earlier runs are kept.";
-      this.append("stderr", (this.written ? "\n" : "") + note + "\n", "tb-cell__note");
+      this.append("stderr", sep + note + "\n", "tb-cell__note");
       this.setStatus(result.reset ? "Stopped, Python restarted" : "Stopped");
     } else {
       this.setStatus(`Done in ${Math.round(result.ms)} ms`);

@@ -62,7 +62,8 @@ export class Runtime {
     return ready;
   }
 
-  // Queue code to run; handlers: {onStart(), onStream(chunks), onDone({error, ms, stopped, reset})}.
+  // Queue code to run. handlers: onStart(), onStream(chunks),
+  // onDone({error, ms, stopped, reset, fatal}).
   run(code, filename, handlers) {
     const job = { id: ++this.seq, code, filename, handlers, done: false };
     this.queue.push(job);

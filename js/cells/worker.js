@@ -12,6 +12,7 @@ import runnerSource from "./runner.py";
 
 const FLUSH_MS = 50;
 const FLUSH_BYTES = 1 << 16;
+const describe = (err) => String(err && err.message ? err.message : err);
 
 let pyodide = null;
 let runner = null;
@@ -95,7 +96,7 @@ function run({ id, code, filename }) {
   try {
     error = runner.run(code, filename) ?? null;
   } catch (err) {
-    error = String(err && err.message ? err.message : err);
+    error = describe(err);
   }
   flush();
   self.postMessage({ type: "done", id, error, ms: performance.now() - t0 });
@@ -117,13 +118,13 @@ self.addEventListener("securitypolicyviolation", (event) => {
   }
 });
 self.addEventListener("unhandledrejection", (event) => {
-  if (!runner) fatal(String(event.reason && event.reason.message ? event.reason.message : event.reason));
+  if (!runner) fatal(describe(event.reason));
 });
 
 self.onmessage = (event) => {
   const msg = event.data;
   if (msg.type === "init") {
-    init(msg).catch((err) => fatal(String(err && err.message ? err.message : err)));
+    init(msg).catch((err) => fatal(describe(err)));
   } else if (msg.type === "run") {
     run(msg);
   }
