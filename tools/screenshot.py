@@ -1,6 +1,6 @@
 """Screenshot built pages in headless Chromium (light, dark, phone) to look at them.
 
-    .venv/bin/python tools/screenshot.py SITE_DIR [PAGE ...] [--out .screens] [--full]
+.venv/bin/python tools/screenshot.py SITE_DIR [PAGE ...] [--out .screens] [--full]
 """
 
 from __future__ import annotations
