@@ -182,21 +182,21 @@ def test_edit_shows_the_new_result_and_survives_a_reload(session):
     cell = session.cell("cell-patchify")
     original = session.code("cell-patchify")
     built = session.output("cell-patchify")
-    assert "4 x 4 = 16 patches" in built
-    session.set_code("cell-patchify", original.replace("P = 2 ", "P = 4 "))
+    assert "2 x 2 = 4 patches" in built
+    session.set_code("cell-patchify", original.replace("P = 4 ", "P = 2 "))
     assert cell.get_attribute("data-edited") == "true"
     assert cell.locator(".tb-cell__edited").is_visible()
     session.run("cell-patchify")
     out = session.output("cell-patchify")
-    assert "grid of patches      : 2 x 2 = 4 patches" in out
-    assert "patch sequence shape : (4, 48)" in out
+    assert "patch grid            4 x 4 = 16 patches" in out
+    assert "flattened patches     (16, 12)" in out
     label = cell.locator(".tb-cell__label").inner_text().lower()
     assert label == "your output · edited code"
     # the edit persists per cell; the output shown after a reload is the build-time one again
     session.page.reload(wait_until="networkidle")
-    assert "P = 4 " in session.code("cell-patchify")
+    assert "P = 2 " in session.code("cell-patchify")
     assert cell.get_attribute("data-edited") == "true"
-    assert session.code("cell-zero-shot").startswith("# EQ MM1.4")
+    assert session.code("cell-zero-shot").startswith("# Zero-shot classification, CLIP style")
     # Reset restores code and output, and forgets the edit
     cell.get_by_role("button", name="Reset").click()
     assert session.code("cell-patchify") == original
@@ -314,7 +314,7 @@ def test_keyboard_only(browser, base_url):
         run.focus()
         s.page.keyboard.press("Enter")
         s.wait_runs("cell-zero-shot", 1)
-        assert "zero-shot prediction" in s.output("cell-zero-shot")
+        assert "prediction: 'a photo of a dog'" in s.output("cell-zero-shot")
         s.cell("cell-zero-shot").locator("textarea").focus()
         s.page.keyboard.press("Shift+Enter")  # runs instead of inserting a line
         s.wait_runs("cell-zero-shot", 2)
@@ -337,7 +337,7 @@ def test_instant_navigation_and_both_palettes(browser, base_url):
         assert s.page.evaluate("performance.getEntriesByType('navigation').length") == 1
         s.page.wait_for_selector("#cell-zero-shot .prism-code-editor")
         s.run("cell-zero-shot")
-        assert "zero-shot prediction" in s.output("cell-zero-shot")
+        assert "prediction: 'a photo of a dog'" in s.output("cell-zero-shot")
 
         def colours():
             return s.page.evaluate(
@@ -370,7 +370,7 @@ def test_notebook_page_is_offline_and_links_back(browser, base_url):
         link = s.page.get_by_role("link", name="Download this notebook (.ipynb)")
         link.wait_for(state="visible")
         outputs = s.page.locator(".jp-OutputArea-output pre").all_inner_texts()
-        assert any('zero-shot prediction (argmax cosine): "a photo of a dog"' in t for t in outputs)
+        assert any("prediction: 'a photo of a dog'" in t for t in outputs)
         with s.page.expect_download() as download:
             link.click()
         assert download.value.suggested_filename == "index.ipynb"
@@ -404,7 +404,7 @@ def serve_with_csp(root: Path, worker_csp: str):
 @pytest.mark.parametrize(
     ("worker_csp", "expected"),
     [
-        ("script-src 'self' 'wasm-unsafe-eval'", "zero-shot prediction (argmax cosine)"),
+        ("script-src 'self' 'wasm-unsafe-eval'", "prediction: 'a photo of a dog'"),
         ("script-src 'self'", "Content-Security-Policy for the worker blocks wasm-eval"),
     ],
 )
@@ -442,7 +442,7 @@ def test_leaving_the_page_stops_a_running_cell(browser, base_url):
         s.page.get_by_role("link", name="Cells").first.click()
         s.page.wait_for_selector("#cell-zero-shot .prism-code-editor")
         s.run("cell-zero-shot", timeout=30_000)  # not stuck behind the abandoned loop
-        assert "zero-shot prediction" in s.output("cell-zero-shot")
+        assert "prediction: 'a photo of a dog'" in s.output("cell-zero-shot")
         assert s.page.evaluate("performance.getEntriesByType('navigation').length") == 1
         assert s.traffic.external == [] and s.errors == []
     finally:

@@ -121,7 +121,7 @@ def test_notebook_is_generated_from_the_cells(site, page):
     # the rendered notebook page, its download link, and the links from the cells page
     nb_page = (site / "site" / "notebooks" / "index.html").read_text(encoding="utf-8")
     assert '<a href="index.ipynb" download>Download this notebook (.ipynb)</a>' in nb_page
-    assert "pixel dist  same scene (brighter) : 1.200" in nb_page
+    assert "same square, brighter light : 2.400" in nb_page
     assert (
         "<script" not in nb_page[nb_page.index("md-content__inner") : nb_page.index("</article>")]
     )
