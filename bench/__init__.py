@@ -1,0 +1,1 @@
+"""Benchmarks of the chapter site (`make bench` = `python -m bench`)."""

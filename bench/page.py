@@ -1,0 +1,288 @@
+"""Page metrics in headless Chromium (Playwright + CDP), before any interaction.
+
+Per load: a fresh browser context, the HTTP cache disabled (``Network.setCacheDisabled``),
+optionally the CPU throttled (``Emulation.setCPUThrottlingRate``); the page is loaded and
+left alone until the network and the main thread have been quiet for a while.
+
+- bytes: sum of ``encodedDataLength`` of ``Network.loadingFinished`` (what came over the
+  wire, gzip as served, headers included), plus, for the requests whose end the page's CDP
+  session never sees (a worker's own script finishes on the worker's target), the body bytes
+  the server sent for them; the server's own total is kept as a cross-check;
+- FCP: the ``first-contentful-paint`` paint entry;
+- math: when every formula is typeset. If the HTML as parsed already holds no raw TeX
+  (``\\(``, ``\\[``, ``$$`` in text outside code) and has KaTeX markup, math is typeset at
+  first paint (= FCP); otherwise the moment every ``.arithmatex`` element holds a ``.katex``
+  child (seen by a MutationObserver), never earlier than FCP;
+- CLS: sum of ``layout-shift`` entries without recent input (buffered); the largest
+  5 s / 1 s session window (Web Vitals' definition) is kept too;
+- TBT: long tasks after FCP, sum of (duration - 50 ms), the part before FCP clipped;
+- external requests: any request to a host other than 127.0.0.1 (Chromium is also pointed
+  at a dead proxy, so such a request could not succeed).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    # Belt and braces: anything not on the loopback goes to a closed port.
+    "--proxy-server=127.0.0.1:9",
+]  # fmt: skip
+VIEWPORT = {"width": 1280, "height": 800}
+QUIET_MS = 1000  # no request in flight and no long task for this long: the load is over
+MAX_WAIT_S = 90.0
+
+OBSERVERS = r"""(() => {
+  const b = window.__bench = {shifts: [], longtasks: [], fcp: null, mathAt: null,
+                              rawTexAtDcl: null, katexAtDcl: null, arithmatex: 0};
+  const po = (type, fn) => {
+    try { new PerformanceObserver((l) => l.getEntries().forEach(fn))
+            .observe({type, buffered: true}); } catch (e) {}
+  };
+  po('layout-shift', (e) => { if (!e.hadRecentInput) b.shifts.push([e.startTime, e.value]); });
+  po('longtask', (e) => b.longtasks.push([e.startTime, e.duration]));
+  po('paint', (e) => { if (e.name === 'first-contentful-paint') b.fcp = e.startTime; });
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'CODE', 'PRE', 'TEXTAREA', 'NOSCRIPT', 'TEMPLATE',
+                        'ANNOTATION', 'SAMP', 'KBD']);
+  b.rawTex = () => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    let n = 0;
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      const s = t.nodeValue;
+      if (s.indexOf('\\(') < 0 && s.indexOf('\\[') < 0 && s.indexOf('$$') < 0) continue;
+      let el = t.parentElement, skip = false;
+      for (; el; el = el.parentElement) {
+        if (SKIP.has(el.tagName.toUpperCase()) || el.classList.contains('katex')) {
+          skip = true; break;
+        }
+      }
+      if (!skip) n++;
+    }
+    return n;
+  };
+  const allTypeset = () => {
+    const els = document.getElementsByClassName('arithmatex');
+    b.arithmatex = els.length;
+    for (const el of els) if (!el.getElementsByClassName('katex').length) return false;
+    return document.getElementsByClassName('katex').length > 0;
+  };
+  let ready = false;
+  const check = () => {
+    if (!ready || b.mathAt !== null) return;
+    if (allTypeset()) { b.mathAt = performance.now(); observer.disconnect(); }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, {childList: true, subtree: true});
+  document.addEventListener('DOMContentLoaded', () => {
+    b.rawTexAtDcl = b.rawTex();
+    b.katexAtDcl = document.getElementsByClassName('katex').length;
+    ready = true;
+    check();
+  });
+})();"""
+
+COLLECT = """() => {
+  const b = window.__bench;
+  return {fcp: b.fcp, mathAt: b.mathAt, rawTexAtDcl: b.rawTexAtDcl, katexAtDcl: b.katexAtDcl,
+          rawTexAtEnd: b.rawTex(), arithmatex: b.arithmatex, shifts: b.shifts,
+          longtasks: b.longtasks,
+          katex: document.getElementsByClassName('katex').length,
+          load: performance.getEntriesByType('navigation')[0].loadEventEnd};
+}"""
+
+
+def total_blocking_time(tasks: list[tuple[float, float]], fcp: float) -> float:
+    """Sum of (duration - 50 ms) over long tasks after FCP; a task spanning FCP counts from FCP."""
+    total = 0.0
+    for start, duration in tasks:
+        end = start + duration
+        if end <= fcp:
+            continue
+        blocking = end - max(start, fcp)
+        total += max(0.0, blocking - 50.0)
+    return total
+
+
+def cls_session_max(shifts: list[tuple[float, float]]) -> float:
+    """Web Vitals CLS: the largest session window (gaps < 1 s, window <= 5 s)."""
+    best = current = 0.0
+    first = last = None
+    for start, value in sorted(shifts):
+        if first is not None and start - last < 1000 and start - first < 5000:
+            current += value
+        else:
+            current, first = value, start
+        last = start
+        best = max(best, current)
+    return best
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension", ""):
+        return True
+    return parts.hostname == "127.0.0.1"
+
+
+@dataclass
+class Load:
+    bytes: int
+    bytes_cdp: int
+    bytes_server: int
+    requests: int
+    external: list[str]
+    fcp_ms: float
+    math_ms: float | None
+    math_at_first_paint: bool
+    raw_tex_at_dcl: int
+    raw_tex_at_end: int
+    formulas: int
+    cls: float
+    cls_window: float
+    tbt_ms: float
+    long_tasks: int
+    load_ms: float
+    failed: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in vars(self).items()}
+
+
+def load_once(browser, server, path: str, rate: float) -> Load:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    inflight: dict[str, str] = {}
+    sizes: dict[str, float] = {}
+    urls: list[str] = []
+    failed: list[str] = []
+    last_activity = [time.monotonic()]
+
+    def sent(event: dict) -> None:
+        inflight[event["requestId"]] = event["request"]["url"]
+        urls.append(event["request"]["url"])
+        last_activity[0] = time.monotonic()
+
+    def finished(event: dict) -> None:
+        sizes[event["requestId"]] = event.get("encodedDataLength", 0)
+        inflight.pop(event["requestId"], None)
+        last_activity[0] = time.monotonic()
+
+    def failed_(event: dict) -> None:
+        failed.append(inflight.pop(event["requestId"], "?") + f" ({event.get('errorText')})")
+        last_activity[0] = time.monotonic()
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.loadingFailed", failed_)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    if rate > 1:
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+    page.add_init_script(OBSERVERS)
+    server.stats.reset()
+    page.goto(server.url + path, wait_until="load", timeout=MAX_WAIT_S * 1000)
+    deadline = time.monotonic() + MAX_WAIT_S
+    seen_tasks = -1
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        tasks = page.evaluate("window.__bench.longtasks.length")
+        if tasks != seen_tasks:
+            seen_tasks, last_activity[0] = tasks, time.monotonic()
+        last = max(last_activity[0], server.stats.last_request)
+        if (time.monotonic() - last) * 1000 >= QUIET_MS:
+            break
+    data = page.evaluate(COLLECT)
+    context.close()
+    unseen = {urlsplit(url).path for url in inflight.values() if is_local(url)}
+    with server.stats.lock:
+        unseen_bytes = sum(server.stats.bytes_by_path.get(path, 0) for path in unseen)
+    fcp = data["fcp"] or 0.0
+    typeset_in_html = data["rawTexAtDcl"] == 0 and data["katexAtDcl"] > 0
+    if typeset_in_html:
+        math_ms: float | None = fcp
+    elif data["mathAt"] is not None:
+        math_ms = max(fcp, data["mathAt"])
+    else:
+        math_ms = None
+    shifts = [(s, v) for s, v in data["shifts"]]
+    return Load(
+        bytes=int(sum(sizes.values())) + unseen_bytes,
+        bytes_cdp=int(sum(sizes.values())),
+        bytes_server=server.stats.total(),
+        requests=len(urls),
+        external=sorted({u for u in urls if not is_local(u)}),
+        fcp_ms=fcp,
+        math_ms=math_ms,
+        math_at_first_paint=typeset_in_html,
+        raw_tex_at_dcl=data["rawTexAtDcl"],
+        raw_tex_at_end=data["rawTexAtEnd"],
+        formulas=data["katex"],
+        cls=sum(v for _, v in shifts),
+        cls_window=cls_session_max(shifts),
+        tbt_ms=total_blocking_time([tuple(t) for t in data["longtasks"]], fcp),
+        long_tasks=len(data["longtasks"]),
+        load_ms=data["load"],
+        failed=failed,
+    )
+
+
+def summarize(loads: list[Load]) -> dict:
+    """Medians of the timing metrics; sizes and counts from the first load (they are fixed)."""
+
+    def median(values: list[float | None]) -> float | None:
+        present = [v for v in values if v is not None]
+        return round(statistics.median(present), 4) if present else None
+
+    first = loads[0]
+    return {
+        "runs": len(loads),
+        "bytes": first.bytes,
+        "bytes_cdp": first.bytes_cdp,
+        "bytes_server": first.bytes_server,
+        "requests": first.requests,
+        "external_requests": len({u for load in loads for u in load.external}),
+        "fcp_ms": median([x.fcp_ms for x in loads]),
+        "math_ms": median([x.math_ms for x in loads]),
+        "math_at_first_paint": all(x.math_at_first_paint for x in loads),
+        "raw_tex_at_dcl": first.raw_tex_at_dcl,
+        "raw_tex_at_end": max(x.raw_tex_at_end for x in loads),
+        "formulas": first.formulas,
+        "cls": median([x.cls for x in loads]),
+        "cls_window": median([x.cls_window for x in loads]),
+        "tbt_ms": median([x.tbt_ms for x in loads]),
+        "load_ms": median([x.load_ms for x in loads]),
+        "samples": [x.as_json() for x in loads],
+    }
+
+
+def measure_sites(sites: dict[str, tuple], runs: dict[float, int], log=print) -> dict:
+    """``sites``: name -> (StaticServer, page path); ``runs``: CPU slow-down -> loads.
+
+    Returns name -> "1x"/"4x" -> summary. The servers have compressed every file already.
+    """
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, dict] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for name, (server, path) in sites.items():
+                results[name] = {}
+                for rate, count in runs.items():
+                    loads = [load_once(browser, server, path, rate) for _ in range(count)]
+                    results[name][f"{rate:g}x"] = summarize(loads)
+                    s = results[name][f"{rate:g}x"]
+                    log(
+                        f"  page {name} {rate:g}x: {s['bytes'] / 1e3:.0f} KB, FCP {s['fcp_ms']:.0f}"
+                        f" ms, math {s['math_ms']} ms, CLS {s['cls']:.4f}, TBT {s['tbt_ms']:.0f} ms"
+                    )
+        finally:
+            browser.close()
+    return results
