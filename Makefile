@@ -48,8 +48,9 @@ $(STAMP)/chromium:
 	fi
 	@mkdir -p $(STAMP) && touch $@
 
+# Served at the root of the dev address; site_url names it so instant navigation works.
 serve: setup
-	$(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+	SITE_URL=http://127.0.0.1:8000/ $(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
 build: setup
 	$(VENV)/bin/mkdocs build --strict
