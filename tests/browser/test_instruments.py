@@ -11,6 +11,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from figures_src.kernels import mini_clip
 from figures_src.kernels import patches as kp
@@ -44,7 +45,16 @@ def chapter(site_url, new_page):
 
 
 def go_live(page, uid: str) -> None:
-    page.locator(f"#{uid}").scroll_into_view_if_needed()
+    # Right after an instant navigation Material may still be swapping the content in: an
+    # element found a moment ago can be replaced. Scroll to the element of the settled page.
+    for attempt in range(3):
+        try:
+            page.locator(f"#{uid}").scroll_into_view_if_needed(timeout=5000)
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(300)
     page.wait_for_selector(f"#{uid} .tb-instrument__stage.is-live", timeout=15000)
     page.wait_for_selector(f"#{uid} .tb-instrument__plot .main-svg")
 
