@@ -30,6 +30,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
+from figures_src.figure import FigureResult
 from figures_src.plotting import THEMES, Theme, render_svgs
 
 FORMAT = 1
@@ -447,3 +448,33 @@ def draw_readouts(
                 fontweight="bold",
                 transform=ax.transAxes,
             )
+
+
+def instrument_result(
+    built: Instrument,
+    readouts: Sequence[Readout],
+    draw_poster: Callable[[Instrument, Theme, bool], Figure],
+    caption: str,
+    check_every: int = 1,
+    extra_artifacts: Mapping[str, bytes] | None = None,
+) -> FigureResult:
+    """The artifacts of an instrument: its state table, posters, alt text from the default state.
+
+    Every themed and narrow rendering of the default state, and every `check_every`-th state,
+    is validated by plotly.py first, so a figure the browser would reject fails the build.
+    """
+    key = default_key(built.controls)
+    validate_with_plotly(
+        [built.drawn(key, theme.name, narrow) for theme in THEMES for narrow in (False, True)]
+        + [built.drawn(k) for k in sorted(built.states)[::check_every]]
+    )
+    state = built.states[key]
+    readout_text = ", ".join(f"{r.label} {state.readouts[r.name]}" for r in readouts)
+    artifacts = {"figure.json": built.figure_json(), **(extra_artifacts or {})}
+    artifacts.update(poster_artifacts(lambda theme, narrow: draw_poster(built, theme, narrow)))
+    return FigureResult(
+        artifacts=artifacts,
+        alt=f"{state.alt} Readouts: {readout_text}.",
+        caption=caption,
+        meta=built.meta(),
+    )

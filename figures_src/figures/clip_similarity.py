@@ -22,13 +22,12 @@ from figures_src.figures._instrument import (
     data_uri,
     default_key,
     draw_readouts,
+    instrument_result,
     png_bytes,
-    poster_artifacts,
     state_key,
     theme_layout,
     to_uint8,
     upscale,
-    validate_with_plotly,
 )
 from figures_src.kernels import mini_clip
 from figures_src.kernels.similarity import cosine_similarity_matrix, softmax
@@ -379,22 +378,14 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
 def build() -> FigureResult:
     trained = mini_clip.default_trained_clip()
     indices = picked_images(trained)
-    built = instrument()
-    key = default_key(built.controls)
-    validate_with_plotly(
-        [built.drawn(key, theme.name, narrow) for theme in THEMES for narrow in (False, True)]
-        + [built.drawn(k) for k in sorted(built.states)[::5]]
-    )
-    state = built.states[key]
-    readout_text = ", ".join(f"{r.label} {state.readouts[r.name]}" for r in READOUTS)
-    artifacts = {"figure.json": built.figure_json(), **thumbnails(trained, indices)}
-    artifacts.update(poster_artifacts(lambda theme, narrow: draw_poster(built, theme, narrow)))
-    return FigureResult(
-        artifacts=artifacts,
-        alt=f"{state.alt} Readouts: {readout_text}.",
+    return instrument_result(
+        instrument(),
+        READOUTS,
+        draw_poster,
         caption=(
             "Cosine similarity and zero-shot probability of held-out images of the miniature "
             "CLIP against five prompts, for every temperature the control offers."
         ),
-        meta=built.meta(),
+        check_every=5,
+        extra_artifacts=thumbnails(trained, indices),
     )

@@ -23,13 +23,12 @@ from figures_src.figures._instrument import (
     data_uri,
     default_key,
     draw_readouts,
+    instrument_result,
     png_bytes,
-    poster_artifacts,
     state_key,
     theme_layout,
     to_uint8,
     upscale,
-    validate_with_plotly,
 )
 from figures_src.kernels import patches as kp
 from figures_src.numbers import format_compact
@@ -386,22 +385,12 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
 
 
 def build() -> FigureResult:
-    built = instrument()
-    key = default_key(CONTROLS)
-    validate_with_plotly(
-        [built.drawn(key, theme.name, narrow) for theme in THEMES for narrow in (False, True)]
-        + [built.drawn(k) for k in sorted(built.states)]
-    )
-    state = built.states[key]
-    readout_text = ", ".join(f"{r.label} {state.readouts[r.name]}" for r in READOUTS)
-    artifacts = {"figure.json": built.figure_json()}
-    artifacts.update(poster_artifacts(lambda theme, narrow: draw_poster(built, theme, narrow)))
-    return FigureResult(
-        artifacts=artifacts,
-        alt=f"{state.alt} Readouts: {readout_text}.",
+    return instrument_result(
+        instrument(),
+        READOUTS,
+        draw_poster,
         caption=(
             "A synthetic scene cut into ViT patches for every image side and patch size the "
             "controls offer, with the token sequence it becomes."
         ),
-        meta=built.meta(),
     )

@@ -22,10 +22,9 @@ from figures_src.figures._instrument import (
     base_layout,
     default_key,
     draw_readouts,
-    poster_artifacts,
+    instrument_result,
     state_key,
     theme_layout,
-    validate_with_plotly,
 )
 from figures_src.kernels import receptive_field as rf
 from figures_src.plotting import THEMES, Theme
@@ -314,22 +313,13 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
 
 
 def build() -> FigureResult:
-    built = instrument()
-    key = default_key(CONTROLS)
-    validate_with_plotly(
-        [built.drawn(key, theme.name, narrow) for theme in THEMES for narrow in (False, True)]
-        + [built.drawn(k) for k in sorted(built.states)[::7]]
-    )
-    state = built.states[key]
-    readouts = ", ".join(f"{r.label} {state.readouts[r.name]}" for r in READOUTS)
-    artifacts = {"figure.json": built.figure_json()}
-    artifacts.update(poster_artifacts(lambda theme, narrow: draw_poster(built, theme, narrow)))
-    return FigureResult(
-        artifacts=artifacts,
-        alt=f"{state.alt} Readouts: {readouts}.",
+    return instrument_result(
+        instrument(),
+        READOUTS,
+        draw_poster,
         caption=(
             "Receptive field of a convolution stack against depth, beside a ViT's, for every "
             "depth, kernel size and downsampling pattern the controls offer."
         ),
-        meta=built.meta(),
+        check_every=7,
     )
