@@ -176,11 +176,16 @@ def test_corrupted_cache_entries_are_rebuilt_not_served(good, tmp_path):
     truncated.write_text(truncated.read_text()[:40])
     cell = sorted((cache / "cells" / "outputs").glob("*.json"))[0]
     cell.write_text(cell.read_text()[:20])
+    notebook = sorted((cache / "mkdocs-jupyter").glob("*.json"))[0]
+    page = json.loads(notebook.read_text())
+    page["content"] = page["content"].replace("Download", "Tampered", 1)
+    notebook.write_text(json.dumps(page))
 
     result = build(project)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert output.count("corrupted KaTeX cache entry") == 2, output
+    assert f"discarded notebook cache entry {notebook.name}" in output
     assert f"{name} rendered in" in output
     assert re.search(r"cells: \d+ cells: 1 executed", output), output
     assert tree_digest(project / "site") == good.site, "a rebuilt site differs from a clean one"
