@@ -137,6 +137,36 @@
     return value;
   }
 
+  // Plotly's default ticklabeloverflow ("hide past div") measures every tick label again
+  // after each label is placed: O(labels^2) text measurements per draw, most of a redraw.
+  // Our labels always fit inside the chart box (none is ever hidden), so "allow" draws the
+  // same chart without the measurements.  An axis that names its own setting keeps it.
+  var AXIS = /^[xy]axis[0-9]*$/;
+
+  function allowTickLabels(layout) {
+    Object.keys(layout).forEach(function (key) {
+      if (AXIS.test(key) && isObject(layout[key]) && !("ticklabeloverflow" in layout[key])) {
+        layout[key].ticklabeloverflow = "allow";
+      }
+    });
+  }
+
+  // Bars coloured through a colorscale (numeric marker.color) make Plotly warn, once per
+  // bar and draw, "Invalid color specifier" while it reads an opacity it then ignores; each
+  // warning is a console.trace, a stack capture.  Plotly's log level is global, so it is
+  // lowered only while one of our charts draws synchronously and restored afterwards.
+  function quietly(Plotly, draw) {
+    var config = typeof Plotly.setPlotConfig === "function" ? Plotly.setPlotConfig({}) : null;
+    if (!config || typeof config.logging !== "number") return draw();
+    var logging = config.logging;
+    config.logging = 0;
+    try {
+      return draw();
+    } finally {
+      config.logging = logging;
+    }
+  }
+
   function currentTheme() {
     var scheme = document.body && document.body.getAttribute("data-md-color-scheme");
     return scheme === "slate" ? "dark" : "light";
@@ -329,6 +359,7 @@
     data = data.map(function (trace, i) {
       return merge(trace, (theme.data && theme.data[i]) || {});
     });
+    allowTickLabels(layout);
     return {
       data: resolveRefs(data, spec.refs),
       layout: resolveRefs(layout, spec.refs),
@@ -340,8 +371,13 @@
     if (!this.plot || !this.key) return Promise.resolve();
     var figure = this.figure();
     this.plot.setAttribute("aria-label", figure.alt);
+    var Plotly = this.Plotly;
+    var plot = this.plot;
+    var config = this.spec.config;
     return Promise.resolve(
-      this.Plotly.react(this.plot, figure.data, figure.layout, this.spec.config)
+      quietly(Plotly, function () {
+        return Plotly.react(plot, figure.data, figure.layout, config);
+      })
     ).catch(function (error) {
       warn("drawing failed", error);
     });
