@@ -292,7 +292,7 @@ def stage_scale(work: Path, results: dict, sizes: tuple[int, ...], deadline: flo
         entry["pages"] = len(list((copy / "site").rglob("index.html")))
         w = warm.summary
         entry["figures_rerendered_after_cold"] = len(w["figures_rendered"])
-        entry["nothing_recomputed"] = (  # mkdocs-jupyter's own cache is off in mkdocs.yml
+        entry["nothing_recomputed"] = (
             not w["figures_rendered"]
             and w.get("cells_executed") == 0
             and w.get("math_rendered") == 0

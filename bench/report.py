@@ -132,9 +132,8 @@ def build_section(results: dict) -> str:
             f" cells executed {prose.get('cells_executed', '–')} of {prose.get('cells', '–')},"
             f" formulas typeset {prose.get('math_rendered', '–')} "
             f"(cached {prose.get('math_cached', '–')}) → "
-            f"{verdict(checks.get('prose_edit_rerenders_nothing'))}. Every build, warm ones too, "
-            f"converts the companion notebook again ({prose.get('notebooks_converted', '–')} "
-            "converted: mkdocs-jupyter's cache is off in `mkdocs.yml`)."
+            f"{verdict(checks.get('prose_edit_rerenders_nothing'))}; companion notebooks "
+            f"converted again: {prose.get('notebooks_converted', '–')}."
         )
     cold = project.get("cold", {})
     if cold:
