@@ -81,6 +81,8 @@ def test_number_answers_accept_fractions_within_tolerance(site_url, new_page, ty
 def test_quiz_works_from_the_keyboard(site_url, new_page):
     page, traffic = new_page()
     page.goto(site_url + CHAPTER, wait_until="networkidle")
+    # quiz.js reveals the form once it has bound it; typing earlier would submit natively.
+    page.wait_for_selector("#quiz-vit-patches .tb-quiz__form", state="visible")
     page.focus("#quiz-vit-patches input[name=answer]")
     page.keyboard.type("196")
     page.keyboard.press("Enter")
