@@ -22,12 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.server import serve_directory  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
 TARGETS = {"cold_ms": 4000, "warm_ms": 50}
 CELL = "cell-pixel-distance"
 PAGE = "01-computer-vision/"
@@ -76,7 +73,7 @@ def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:
     cold_ms, warm_ms, page_bytes, runtime_bytes, phases = [], [], [], [], []
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
             def route(r):
                 if r.request.url.startswith("http://127.0.0.1"):

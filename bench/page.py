@@ -27,13 +27,11 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    # Belt and braces: anything not on the loopback goes to a closed port.
-    "--proxy-server=127.0.0.1:9",
-]  # fmt: skip
+from tests.browser.chromium import CHROMIUM
+from tests.browser.chromium import CHROMIUM_ARGS as BROWSER_ARGS
+
+# Belt and braces: anything not on the loopback goes to a closed port.
+CHROMIUM_ARGS = [*BROWSER_ARGS, "--proxy-server=127.0.0.1:9"]
 VIEWPORT = {"width": 1280, "height": 800}
 QUIET_MS = 1000  # no request in flight and no long task for this long: the load is over
 MAX_WAIT_S = 90.0
@@ -271,7 +269,7 @@ def measure_sites(sites: dict[str, tuple], runs: dict[float, int], log=print) ->
 
     results: dict[str, dict] = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             for name, (server, path) in sites.items():
                 results[name] = {}
