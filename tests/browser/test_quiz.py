@@ -32,7 +32,8 @@ def test_quiz_rejects_wrong_accepts_right_and_remembers(site_url, new_page, quiz
     page, traffic = new_page()
     page.goto(site_url + CHAPTER, wait_until="networkidle")
     box = page.locator(f"#{quiz}")
-    assert box.locator(".tb-quiz__form").is_visible()
+    # quiz.js reveals the form once Material's document$ has run it (may follow networkidle).
+    box.locator(".tb-quiz__form").wait_for(state="visible")
     assert not box.locator(".tb-quiz__explanation").get_attribute("open")
     assert answer(page, quiz, wrong).startswith("Not quite (1 attempt)")
     assert "is-wrong" in box.get_attribute("class")
@@ -41,6 +42,7 @@ def test_quiz_rejects_wrong_accepts_right_and_remembers(site_url, new_page, quiz
     assert "is-correct" in box.get_attribute("class")
     page.reload(wait_until="networkidle")
     box = page.locator(f"#{quiz}")
+    box.locator(".tb-quiz__form").wait_for(state="visible")
     assert box.locator(".tb-quiz__feedback").inner_text().startswith("Correct (2 attempts)")
     if box.get_attribute("data-kind") == "number":
         assert box.locator("input[name=answer]").input_value() == right
