@@ -22,13 +22,13 @@ help:
 
 setup: $(STAMP)/python $(STAMP)/node $(STAMP)/vendor
 
-$(STAMP)/python: requirements.lock pyproject.toml
+$(STAMP)/python: requirements.lock pyproject.toml tools/install_project.py
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (the site needs Python 3.11)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
-	@# The project's own packages (textbook, figures_src) import from the checkout: a .pth
-	@# file does what an editable install would, without needing a build backend.
-	$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'cv_chapter_site.pth').write_text(str(pathlib.Path.cwd()) + '\n')"
+	@# The project's packages import from the checkout and its MkDocs plugin is registered:
+	@# what an editable install would do, without needing a build backend.
+	$(PY) tools/install_project.py
 	@mkdir -p $(STAMP) && touch $@
 
 $(STAMP)/node: package.json package-lock.json

@@ -87,9 +87,8 @@ def on_files(files, config):
             for res in [results[cells.resolve_source(root, r.source)]]
         ]
         title = notebook.page_title(markdown[uri], uri)
-        nb = notebook.build_notebook(f"{title}: runnable cells", nb_cells)
         nb_uri = notebook.notebook_uri(uri)
-        notebook.write_if_changed(cache / "site" / nb_uri, notebook.dumps(nb))
+        notebook.write_notebook(cache / "site" / nb_uri, f"{title}: runnable cells", nb_cells)
         nb_file = _add(files, config, nb_uri, cache / "site" / nb_uri)
         nb_file.src_dir = str(cache / "site")  # mkdocs-jupyter needs it
         _build["notebooks"][uri] = nb_uri
@@ -131,7 +130,9 @@ def on_page_content(html, page, config, files):
         except cells.CellError as exc:
             located = cells.locate(src_uri, scanned.get(ref.id, ref), exc)
             raise PluginError(f"cells: {located}") from None
-        return cells.render_widget(ref, result, links=links)
+        return cells.render_widget(
+            ref, result, links=links, highlight_cache=_build["cache"] / "highlight"
+        )
 
     return cells.replace_placeholders(html, render)[0]
 

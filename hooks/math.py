@@ -33,6 +33,7 @@ class _Build:
     builds = 0
     renderer: katex.KatexRenderer | None = None
     css = ""
+    fonts_cache: Path | None = None
     formulas = 0
     seconds = 0.0
 
@@ -61,6 +62,7 @@ def on_config(config):
         css_file = KATEX_DIR / "dist" / "katex.min.css"
         state.css = mathpage.stylesheet(css_file.read_text(encoding="utf-8"))
         state.renderer = katex.KatexRenderer(PROJECT, cache_dir=config_dir / ".cache" / "katex")
+        state.fonts_cache = config_dir / ".cache" / "katex" / "fonts"
     except FileNotFoundError as err:
         raise PluginError(f"math: {err.filename} missing: {katex.SETUP_HINT}") from None
     except (katex.KatexError, ValueError) as err:
@@ -89,7 +91,7 @@ def on_post_page(output: str, page, config) -> str:
         mathpage.check_headings(_titles(page.toc), source, path)
         output, formulas, rendered = mathpage.typeset_page(output, state.renderer, source, path)
         if formulas:
-            fonts = mathpage.fonts_used(rendered, state.css)
+            fonts = mathpage.fonts_used(rendered, state.css, state.fonts_cache)
             output = mathpage.inject_head(output, mathpage.head_links(page.url, fonts))
     except mathpage.MathError as err:
         raise PluginError(str(err)) from None

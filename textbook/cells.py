@@ -416,12 +416,41 @@ def _child(source: str, result_path: str, name: str) -> int:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def highlight_python(code: str) -> str:
+HIGHLIGHT_FORMAT = 1  # bump when highlight_python's output changes for the same code
+
+
+def highlight_python(code: str, cache_dir: Path | None = None) -> str:
     """Pygments HTML spans for ``code`` (Material styles them in both palettes).
 
     The text content of the result is exactly ``code``: the front end reads the original code
-    back from it for Reset.
+    back from it for Reset. With ``cache_dir``, results are kept there by the digest of code,
+    Pygments version and format (preparing Pygments' Python lexer takes ~30 ms per build).
     """
+    if cache_dir is None:
+        return _highlight_python(code)
+    import pygments
+
+    key = f"{HIGHLIGHT_FORMAT}\0{pygments.__version__}\0{code}".encode()
+    path = cache_dir / f"{hashlib.sha256(key).hexdigest()}.html"
+    try:
+        cached = path.read_text(encoding="utf-8")
+        if _text_of(cached) == code:  # an entry that lost or changed code is not served
+            return cached
+    except (OSError, UnicodeDecodeError):
+        pass
+    out = _highlight_python(code)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(out, encoding="utf-8")
+    temporary.replace(path)
+    return out
+
+
+def _text_of(spans: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", spans))
+
+
+def _highlight_python(code: str) -> str:
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
     from pygments.lexers import PythonLexer
@@ -445,7 +474,11 @@ def render_output(outputs: Sequence[tuple[str, str]]) -> str:
 
 
 def render_widget(
-    ref: CellRef, result: CellResult, *, links: Sequence[tuple[str, str, bool]] = ()
+    ref: CellRef,
+    result: CellResult,
+    *,
+    links: Sequence[tuple[str, str, bool]] = (),
+    highlight_cache: Path | None = None,
 ) -> str:
     """The HTML replacing a placeholder: code, build-time output, (hidden) controls.
 
@@ -469,7 +502,7 @@ def render_widget(
         '<span class="tb-cell__edited" hidden>edited</span>'
         f"{notebook}</div>"
         f'<div class="tb-cell__code highlight"><pre><code class="language-python">'
-        f"{highlight_python(result.code)}</code></pre></div>"
+        f"{highlight_python(result.code, highlight_cache)}</code></pre></div>"
         '<div class="tb-cell__toolbar" hidden>'
         '<button type="button" class="tb-cell__button tb-cell__run" data-action="run"'
         ' aria-keyshortcuts="Shift+Enter" title="Run (Shift+Enter)">Run</button>'

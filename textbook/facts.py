@@ -6,10 +6,15 @@ build puts in the kernel's value. An unknown name fails the build with file and 
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
+import os
 import re
 from collections.abc import Callable
 from fractions import Fraction
 from functools import cache
+from pathlib import Path
 
 from textbook.errors import SourceError, line_of
 
@@ -23,9 +28,48 @@ VIT_PATCH = 16
 CHANNELS = 3
 
 
+PROJECT = Path(__file__).resolve().parent.parent
+CACHE_FILE = PROJECT / ".cache" / "facts.json"
+# What the values depend on: the kernels (pure functions of their code) and this module.
+INPUTS = (Path(__file__).resolve(), *sorted((PROJECT / "figures_src").glob("kernels/*.py")),
+          PROJECT / "figures_src" / "numbers.py")  # fmt: skip
+
+
+def _inputs_digest() -> str:
+    digest = hashlib.sha256(importlib.metadata.version("numpy").encode())
+    for path in INPUTS:
+        digest.update(f"\0{path.name}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 @cache
 def _values() -> dict[str, float | int]:
-    """Raw numeric facts (computed once per process: the kernels are pure)."""
+    """Raw numeric facts, computed by the kernels.
+
+    The kernels are pure, so the values are cached on disk under the digest of their code
+    (a warm build then skips importing numpy); any change to a kernel recomputes them.
+    """
+    digest = _inputs_digest()
+    try:
+        cached = json.loads(CACHE_FILE.read_text(encoding="utf-8"))
+        if cached["inputs"] == digest and cached["check"] == _checksum(cached["values"]):
+            return cached["values"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent or damaged: compute afresh
+    values = _compute_values()
+    record = {"inputs": digest, "check": _checksum(values), "values": values}
+    CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    temporary = CACHE_FILE.with_name(f".{CACHE_FILE.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+    temporary.replace(CACHE_FILE)
+    return values
+
+
+def _checksum(values: dict) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+
+
+def _compute_values() -> dict[str, float | int]:
     from figures_src.kernels import iou, patches, receptive_field
 
     n = patches.num_patches(VIT_IMAGE_SIDE, VIT_IMAGE_SIDE, VIT_PATCH)

@@ -6,15 +6,19 @@ deterministic: fixed cell ids (from the cell ids), sorted keys, no timestamps, n
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import html
+import json
 import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
-from nbformat import v4
+if TYPE_CHECKING:  # nbformat is imported only when a notebook is (re)built: ~50 ms
+    import nbformat
 
 CELL_ID_RE = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -63,6 +67,9 @@ def build_notebook(
     title: str, cells: Sequence[NotebookCell], *, intro: str = ""
 ) -> nbformat.NotebookNode:
     """A valid nbformat 4.5 notebook: a title cell, then a heading and a code cell per cell."""
+    import nbformat
+    from nbformat import v4
+
     ids = [c.id for c in cells]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -92,6 +99,8 @@ def build_notebook(
 
 def dumps(nb: nbformat.NotebookNode) -> str:
     """Deterministic JSON text (sorted keys, one-space indent, trailing newline)."""
+    import nbformat
+
     return nbformat.writes(nb, version=4) + "\n"
 
 
@@ -104,6 +113,32 @@ def write_if_changed(path: Path, text: str) -> bool:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return True
+
+
+def _inputs_digest(title: str, cells: Sequence[NotebookCell]) -> str:
+    # This module's own source is an input too: a change to the layout rebuilds every notebook.
+    payload = json.dumps([title, [dataclasses.astuple(c) for c in cells]], ensure_ascii=False)
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(payload.encode())
+    return digest.hexdigest()
+
+
+def write_notebook(path: Path, title: str, cells: Sequence[NotebookCell]) -> bool:
+    """Build the notebook into ``path`` unless it was built from the same inputs and is intact.
+
+    A sidecar ``<name>.sha256`` records the inputs' digest and the written text's digest; the
+    notebook is rebuilt when either differs (inputs changed, or the file was altered).
+    """
+    inputs = _inputs_digest(title, cells)
+    sidecar = path.with_name(f"{path.name}.sha256")
+    if path.is_file() and sidecar.is_file():
+        recorded = sidecar.read_text(encoding="utf-8").split()
+        if recorded == [inputs, hashlib.sha256(path.read_bytes()).hexdigest()]:
+            return False
+    text = dumps(build_notebook(title, cells))
+    written = write_if_changed(path, text)
+    write_if_changed(sidecar, f"{inputs} {hashlib.sha256(text.encode()).hexdigest()}\n")
+    return written
 
 
 def banner(download_href: str, page_href: str) -> str:

@@ -359,3 +359,19 @@ def test_strip_scripts():
         '<p>a</p><script>x()</script>\n<script src="">\n</script><SCRIPT type="module">y</SCRIPT>b'
     )
     assert cells.strip_scripts(page) == "<p>a</p>b"
+
+
+def test_highlight_cache_serves_intact_entries_and_replaces_damaged_ones(tmp_path, monkeypatch):
+    code = "def f(x):\n    return x < 2  # a 'comment'\n"
+    fresh = cells.highlight_python(code)
+    assert cells.highlight_python(code, tmp_path) == fresh
+    (entry,) = tmp_path.glob("*.html")
+    calls = []
+    real = cells._highlight_python
+    monkeypatch.setattr(cells, "_highlight_python", lambda c: calls.append(c) or real(c))
+    assert cells.highlight_python(code, tmp_path) == fresh and calls == []  # served
+    entry.write_text(fresh.replace("return", "yield"))  # the code in it no longer matches
+    assert cells.highlight_python(code, tmp_path) == fresh and calls == [code]
+    assert entry.read_text() == fresh
+    assert cells.highlight_python("y = 1", tmp_path) != fresh  # another code, another entry
+    assert len(list(tmp_path.glob("*.html"))) == 2

@@ -123,3 +123,22 @@ def test_notebook_uris_of_pages_with_cells(tmp_path):
     (tmp_path / "part" / "c.md").write_text("cells too")
     found = notebook.notebook_uris(tmp_path, lambda text: "cells" in text)
     assert found == ["notebooks/a.ipynb", "notebooks/part/c.ipynb"]
+
+
+def test_write_notebook_rebuilds_only_for_new_inputs_or_an_altered_file(tmp_path, monkeypatch):
+    path = tmp_path / "nb.ipynb"
+    builds = []
+    real_build = notebook.build_notebook
+    monkeypatch.setattr(
+        notebook, "build_notebook", lambda *a, **k: builds.append(1) or real_build(*a, **k)
+    )
+    assert notebook.write_notebook(path, "T", CELLS) is True
+    expected = notebook.dumps(real_build("T", CELLS))
+    assert path.read_text() == expected and len(builds) == 1
+    assert notebook.write_notebook(path, "T", CELLS) is False and len(builds) == 1  # same inputs
+    path.write_text(expected.replace('"1\\n"', '"2\\n"'))  # altered output in the file
+    assert notebook.write_notebook(path, "T", CELLS) is True and path.read_text() == expected
+    assert notebook.write_notebook(path, "T2", CELLS) is True and len(builds) == 3  # new title
+    assert '"# T2' in path.read_text()
+    changed = [CELLS[0], notebook.NotebookCell("cell-b", "Second", "cells/b.py", "x = 3", ())]
+    assert notebook.write_notebook(path, "T2", changed) is True and "x = 3" in path.read_text()

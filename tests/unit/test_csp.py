@@ -78,3 +78,40 @@ def test_meta_goes_first_in_head_after_charset():
 def test_inject_refuses_pages_it_cannot_protect(page, problem):
     with pytest.raises(ValueError, match=problem):
         inject(page, "default-src 'self'")
+
+
+TRICKY = """<div title="a>b" style="color: red">x</div>
+<p data-x='style="nope"' STYLE='top: 1px'>y</p>
+<img alt="" style=height:2em src=x.png/>
+<script>document.write('<b style="in-script">')</script>
+<!-- <i style="in-comment"></i> -->
+<textarea>plain &lt;b style="escaped"&gt;</textarea>
+<span
+  class="k"
+  style="left: &amp;0"
+></span>
+<br style="">
+"""
+
+
+def test_style_attributes_match_the_html_parser():
+    from html.parser import HTMLParser
+
+    class Reference(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.values = set()
+
+        def handle_starttag(self, tag, attrs):
+            self.values |= {v for k, v in attrs if k == "style" and v is not None}
+
+        handle_startendtag = handle_starttag
+
+    for page in (PAGE, TRICKY):
+        reference = Reference()
+        reference.feed(page)
+        reference.close()
+        assert inline_sources(page).style_attrs == set(map(sha, reference.values))
+    assert inline_sources(TRICKY).style_attrs == {
+        sha(v) for v in ("color: red", "top: 1px", "height:2em", "left: &0", "")
+    }

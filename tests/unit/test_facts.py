@@ -1,3 +1,6 @@
+import json
+from pathlib import Path
+
 import pytest
 
 from figures_src.kernels import iou, patches
@@ -40,3 +43,47 @@ def test_unknown_name_fails_with_file_and_line():
     with pytest.raises(SourceError) as caught:
         facts.substitute("a\nb {{ nope }}\n", "docs/x.md", first_line=4)
     assert str(caught.value).startswith("docs/x.md:5: unknown computed value '{{ nope }}'")
+
+
+def test_disk_cache_serves_the_kernel_values_and_recomputes_when_stale_or_damaged(
+    tmp_path, monkeypatch
+):
+    cache_file = tmp_path / "facts.json"
+    monkeypatch.setattr(facts, "CACHE_FILE", cache_file)
+    computed = facts._compute_values()
+    calls = []
+    monkeypatch.setattr(facts, "_compute_values", lambda: calls.append(1) or dict(computed))
+
+    def values():
+        facts._values.cache_clear()
+        return facts._values()
+
+    try:
+        assert values() == computed and len(calls) == 1 and cache_file.is_file()
+        assert values() == computed and len(calls) == 1  # served from disk
+        # Types survive the round trip (ints stay ints: "196", not "196.0").
+        assert {k: type(v) for k, v in values().items()} == {
+            k: type(v) for k, v in computed.items()
+        }
+        record = json.loads(cache_file.read_text())
+        for damage in (
+            lambda r: r.update(inputs="0" * 64),  # a kernel changed since
+            lambda r: r["values"].update(vit_patches=197),  # altered value
+            lambda r: r.pop("check"),
+        ):
+            damaged = json.loads(json.dumps(record))
+            damage(damaged)
+            cache_file.write_text(json.dumps(damaged))
+            before = len(calls)
+            assert values() == computed and len(calls) == before + 1
+        cache_file.write_text('{"inputs": ')  # truncated
+        assert values() == computed
+    finally:
+        facts._values.cache_clear()
+
+
+def test_cache_key_covers_every_kernel_module():
+    kernels = {p.name for p in facts.INPUTS}
+    for module in (iou, patches):
+        assert Path(module.__file__).name in kernels
+    assert "facts.py" in kernels and "numbers.py" in kernels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -476,3 +477,20 @@ def test_hook_events_dispatched_by_mkdocs(tmp_path, caplog):
     plugins.on_build_error(error=caught.value)
     assert hook.state.renderer is None
     plugins.on_shutdown()
+
+
+def test_fonts_used_cache_serves_only_sound_entries(renderer, tmp_path, monkeypatch):
+    rendered = [renderer.render("\\mathbb{R}", False), renderer.render("\\sum", True)]
+    fresh = mathpage.fonts_used(rendered, KATEX_CSS)
+    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
+    (entry,) = tmp_path.glob("fonts-*.json")
+    walks = []
+    real = mathpage._fonts_of
+    monkeypatch.setattr(mathpage, "_fonts_of", lambda *a: walks.append(1) or real(*a))
+    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks == []
+    for damaged in ('["Nope.woff2"]', '{"a": 1}', "[", '["KaTeX_Size2-Regular.woff2"'):
+        entry.write_text(damaged)
+        assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
+    assert walks and entry.read_text() == json.dumps(fresh)
+    other = mathpage.fonts_used([renderer.render("x", False)], KATEX_CSS, tmp_path)
+    assert other != fresh and len(list(tmp_path.glob("fonts-*.json"))) == 2
