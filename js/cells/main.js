@@ -12,6 +12,19 @@ const MAX_OUTPUT_CHARS = 200000;
 
 let runtime = null;
 const live = new Set(); // cells on the current page (instant navigation swaps pages)
+const cells = new WeakMap(); // root element -> Cell
+const nearby =
+  "IntersectionObserver" in window
+    ? new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) {
+            if (entry.isIntersecting) cells.get(entry.target)?.ensureEditor();
+          }
+        },
+        { rootMargin: "1000px 0px" },
+      )
+    : null;
+
 function getRuntime() {
   runtime ??= new Runtime(WORKER_URL, INDEX_URL);
   return runtime;
@@ -59,26 +72,45 @@ class Cell {
       button.addEventListener("click", () => this[button.dataset.action]());
     }
     this.job = null;
+    this.codeBox = codeBox;
+    this.editor = null; // mounted by ensureEditor() when the cell nears the viewport
     const stored = storage.get(this.id);
-    this.editor = mountEditor(codeBox, {
-      value: stored ?? this.original,
-      label: `Python code of the cell “${this.title}”`,
-      onChange: (code) => this.changed(code),
-      onRun: () => this.run(),
-    });
-    this.markEdited(this.editor.value !== this.original);
+    this.initialCode = stored ?? this.original;
+    this.markEdited(this.initialCode !== this.original);
     root.querySelector(".tb-cell__toolbar").hidden = false;
     // Warm the runtime as soon as the reader shows interest in a cell.
     const warm = () => getRuntime().start().catch(() => {});
     root.addEventListener("focusin", warm, { once: true });
+    // Tabbing into the header (the links before the code) must land next in the editor. Not
+    // on any focus: a Run click focuses its button, and a layout change between press and
+    // release would lose the click; run() mounts the editor itself.
+    root.querySelector(".tb-cell__head").addEventListener("focusin", () => this.ensureEditor());
     this.buttons.run.addEventListener("pointerenter", warm, { once: true });
     root.dataset.tbEnhanced = "true";
     live.add(this);
+    if (nearby) nearby.observe(root);
+    else this.ensureEditor();
+  }
+
+  // Creating an editor costs several milliseconds of main thread per cell: it is done when
+  // the cell comes within a couple of screens of the viewport, or is first used.
+  ensureEditor() {
+    if (this.editor) return this.editor;
+    nearby?.unobserve(this.root);
+    this.editor = mountEditor(this.codeBox, {
+      value: this.initialCode,
+      label: `Python code of the cell “${this.title}”`,
+      onChange: (code) => this.changed(code),
+      onRun: () => this.run(),
+    });
+    this.root.dataset.tbEditor = "true";
+    return this.editor;
   }
 
   // The page was swapped away (instant navigation): stop whatever this cell left running.
   abandon() {
     live.delete(this);
+    nearby?.unobserve(this.root);
     if (this.job) {
       const job = this.job;
       this.job = null;
@@ -143,7 +175,7 @@ class Cell {
 
   run() {
     if (this.job) return;
-    const code = this.editor.value;
+    const code = this.ensureEditor().value;
     const edited = code !== this.original;
     const rt = getRuntime();
     this.freshOutput(edited);
@@ -198,7 +230,7 @@ class Cell {
       getRuntime().stop(job);
       this.setBusy(false);
     }
-    this.editor.setValue(this.original);
+    this.ensureEditor().setValue(this.original);
     storage.set(this.id, null);
     this.markEdited(false);
     this.output.replaceChildren(...this.originalOutput.map((n) => n.cloneNode(true)));
@@ -212,7 +244,7 @@ function enhance() {
   for (const root of document.querySelectorAll(".tb-cell:not([data-tb-enhanced])")) {
     if (!root.querySelector(".tb-cell__code pre code")) continue;
     try {
-      new Cell(root);
+      cells.set(root, new Cell(root));
     } catch (err) {
       console.error(`cell ${root.id}: could not set up the editor`, err);
     }
@@ -220,7 +252,8 @@ function enhance() {
 }
 
 if (window.document$ && typeof window.document$.subscribe === "function") {
-  window.document$.subscribe(enhance);
+  // In a task of its own, not inside Material's: a long task blocks input (page-load TBT).
+  window.document$.subscribe(() => window.setTimeout(enhance, 0));
 } else if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", enhance);
 } else {

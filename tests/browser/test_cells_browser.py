@@ -105,12 +105,16 @@ class Session:
             timeout=timeout,
         )
 
+    def editor(self, cell_id: str):
+        """The cell's textarea; a reader scrolls to the cell, which creates its editor."""
+        self.cell(cell_id).scroll_into_view_if_needed()
+        return self.cell(cell_id).locator("textarea")
+
     def set_code(self, cell_id: str, code: str):
-        textarea = self.cell(cell_id).locator("textarea")
-        textarea.fill(code)
+        self.editor(cell_id).fill(code)
 
     def code(self, cell_id: str) -> str:
-        return self.cell(cell_id).locator("textarea").input_value()
+        return self.editor(cell_id).input_value()
 
     def close(self):
         self.context.close()
@@ -335,7 +339,7 @@ def test_instant_navigation_and_both_palettes(browser, base_url):
         s.page.get_by_role("link", name="Cells").first.click()
         s.page.wait_for_url(base_url)
         assert s.page.evaluate("performance.getEntriesByType('navigation').length") == 1
-        s.page.wait_for_selector("#cell-zero-shot .prism-code-editor")
+        s.page.wait_for_selector("#cell-zero-shot[data-tb-enhanced]", state="attached")
         s.run("cell-zero-shot")
         assert "prediction: 'a photo of a dog'" in s.output("cell-zero-shot")
 
@@ -440,10 +444,29 @@ def test_leaving_the_page_stops_a_running_cell(browser, base_url):
         s.page.get_by_role("link", name="Plain page").first.click()  # instant navigation
         s.page.wait_for_url("**/other/")
         s.page.get_by_role("link", name="Cells").first.click()
-        s.page.wait_for_selector("#cell-zero-shot .prism-code-editor")
+        s.page.wait_for_selector("#cell-zero-shot[data-tb-enhanced]", state="attached")
         s.run("cell-zero-shot", timeout=30_000)  # not stuck behind the abandoned loop
         assert "prediction: 'a photo of a dog'" in s.output("cell-zero-shot")
         assert s.page.evaluate("performance.getEntriesByType('navigation').length") == 1
         assert s.traffic.external == [] and s.errors == []
+    finally:
+        s.close()
+
+
+def test_editors_are_created_only_near_the_viewport(browser, base_url):
+    s = Session(browser)
+    try:
+        s.page.goto(base_url, wait_until="networkidle")
+        far = s.cell("cell-zero-shot")
+        top, height = s.page.evaluate(
+            "[document.getElementById('cell-zero-shot').getBoundingClientRect().top, innerHeight]"
+        )
+        assert top > height + 1000, "the fixture's last cell must start beyond the margin"
+        assert far.get_attribute("data-tb-enhanced") == "true"  # toolbar wired up already
+        assert far.locator(".prism-code-editor").count() == 0  # but no editor yet
+        assert s.cell("cell-pixel-distance").locator(".prism-code-editor").count() == 1
+        s.page.mouse.wheel(0, top - height)
+        s.page.wait_for_selector("#cell-zero-shot .prism-code-editor")
+        assert far.get_attribute("data-tb-editor") == "true" and s.errors == []
     finally:
         s.close()

@@ -245,15 +245,57 @@
     if (element) element.scrollIntoView();
   }
 
-  window.addEventListener("hashchange", followAlias);
+  /* -- landing on a fragment ---------------------------------------------------------------- */
+
+  /* Blocks far from the viewport are drawn on demand (`content-visibility` in textbook.css),
+     so a jump to `#fragment` is first computed with estimated heights for the blocks above
+     the target, and it can drift as they are drawn. Until the reader scrolls (or 3 s pass),
+     put the target back at the top whenever the article changes size. */
+  const READER_SCROLLS = ["wheel", "touchstart", "keydown", "pointerdown"];
+  let releaseHold = null;
+
+  function holdTarget() {
+    if (releaseHold) releaseHold();
+    let id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return;
+    }
+    const target = id && document.getElementById(id);
+    const article = document.querySelector(".md-content__inner");
+    if (!target || !article || !("ResizeObserver" in window)) return;
+    const observer = new ResizeObserver(() => {
+      const wanted = parseFloat(getComputedStyle(target).scrollMarginTop) || 0;
+      if (Math.abs(target.getBoundingClientRect().top - wanted) > 1) target.scrollIntoView();
+    });
+    const timer = window.setTimeout(() => releaseHold && releaseHold(), 3000);
+    releaseHold = () => {
+      observer.disconnect();
+      window.clearTimeout(timer);
+      for (const type of READER_SCROLLS) window.removeEventListener(type, releaseHold);
+      releaseHold = null;
+    };
+    for (const type of READER_SCROLLS) {
+      window.addEventListener(type, releaseHold, { passive: true, capture: true });
+    }
+    observer.observe(article);
+  }
+
+  window.addEventListener("hashchange", () => {
+    followAlias();
+    holdTarget();
+  });
 
   function onPage() {
     hide();
     followAlias();
+    holdTarget();
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(onPage);
+    // In a task of its own, not inside Material's: a long task blocks input (page-load TBT).
+    window.document$.subscribe(() => window.setTimeout(onPage, 0));
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", onPage);
   } else {

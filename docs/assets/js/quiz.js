@@ -123,7 +123,8 @@
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(onPage);
+    // In a task of its own, not inside Material's: a long task blocks input (page-load TBT).
+    window.document$.subscribe(() => window.setTimeout(onPage, 0));
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", onPage);
   } else {

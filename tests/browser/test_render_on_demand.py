@@ -1,0 +1,116 @@
+"""Blocks far from the viewport are rendered on demand (content-visibility in textbook.css):
+less main-thread work at load, with no layout shift, exact fragment landings and steady
+scrolling."""
+
+from __future__ import annotations
+
+import pytest
+
+CHAPTER = "01-computer-vision/"
+# Blocks whose contents the browser skips right now (it says so with an event per change).
+SKIP_STATES = """window.__skipped = new Map();
+document.addEventListener('contentvisibilityautostatechange',
+                          (e) => window.__skipped.set(e.target, e.skipped), true);"""
+SKIPPED = "el => window.__skipped.get(el) === true"
+SHIFTS = """window.__shifts = [];
+new PerformanceObserver((list) => list.getEntries().forEach((e) => {
+  if (!e.hadRecentInput) window.__shifts.push(e.value);
+})).observe({type: 'layout-shift', buffered: true});"""
+
+
+def test_far_blocks_wait_until_the_reader_nears_them(site_url, new_page):
+    page, traffic = new_page()
+    page.add_init_script(SKIP_STATES)
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    blocks = page.locator(".md-content__inner > *")
+    skipped = page.evaluate(
+        f"[...document.querySelectorAll('.md-content__inner > *')].filter({SKIPPED}).length"
+    )
+    assert skipped >= blocks.count() // 2, f"only {skipped} of {blocks.count()} blocks skipped"
+    first = page.locator("#sec-1-1 + p")
+    last = page.locator("#sec-1-5 ~ p").last
+    assert not first.evaluate(SKIPPED) and last.evaluate(SKIPPED)
+    last.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    assert not last.evaluate(SKIPPED)
+    assert traffic.external == [] and traffic.page_errors == []
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [
+        {"width": 1280, "height": 800},
+        {"width": 1920, "height": 1080},
+        {"width": 390, "height": 844},
+    ],
+    ids=["laptop", "desktop", "phone"],
+)
+def test_no_layout_shift_while_the_chapter_loads(site_url, new_page, viewport):
+    page, _ = new_page(viewport=viewport)
+    page.add_init_script(SHIFTS)
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    page.wait_for_timeout(500)
+    assert sum(page.evaluate("window.__shifts")) <= 0.001
+
+
+@pytest.mark.parametrize("anchor", ["sec-1-4", "eq-mm1-3", "sec-1-5", "quiz-vit-patches"])
+def test_a_fragment_link_lands_exactly_on_its_target(site_url, new_page, anchor):
+    """The blocks above a deep target are first laid out at estimated heights: the landing
+    must still put the target right under the header, as an eagerly rendered page would."""
+    page, traffic = new_page()
+    page.goto(site_url + CHAPTER + "#" + anchor, wait_until="networkidle")
+    page.wait_for_timeout(700)
+    top, margin = page.evaluate(
+        f"""() => {{ const el = document.getElementById('{anchor}');
+                    return [el.getBoundingClientRect().top,
+                            parseFloat(getComputedStyle(el).scrollMarginTop) || 0]; }}"""
+    )
+    assert abs(top - margin) <= 2, f"#{anchor} at {top:.0f}px, expected {margin:.0f}px"
+    assert traffic.page_errors == []
+
+
+def test_a_link_within_the_page_lands_exactly_too(site_url, new_page):
+    page, _ = new_page()
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    page.locator("a.md-nav__link[href$='#sec-1-5'] >> visible=true").first.click()
+    page.wait_for_timeout(700)
+    top = page.evaluate("document.getElementById('sec-1-5').getBoundingClientRect().top")
+    margin = page.evaluate(
+        "parseFloat(getComputedStyle(document.getElementById('sec-1-5')).scrollMarginTop)"
+    )
+    assert abs(top - margin) <= 2, f"#sec-1-5 at {top:.0f}px, expected {margin:.0f}px"
+
+
+def test_scrolling_up_from_a_deep_landing_moves_the_text_steadily(site_url, new_page):
+    """Blocks drawn as they come into view above must not make the text jump: each wheel
+    step moves what the reader sees by exactly that step."""
+    page, _ = new_page()
+    page.goto(site_url + CHAPTER + "#sec-1-4", wait_until="networkidle")
+    page.wait_for_timeout(700)
+    page.mouse.move(640, 450)
+    jumps = []
+    for step in range(12):
+        before = page.evaluate(
+            """() => { const el = document.elementFromPoint(640, 450);
+                       el.dataset.probe = '1'; return el.getBoundingClientRect().top; }"""
+        )
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(150)
+        after = page.evaluate(
+            """() => { const el = document.querySelector('[data-probe]');
+                       delete el.dataset.probe; return el.getBoundingClientRect().top; }"""
+        )
+        if abs((after - before) - 300) > 2:
+            jumps.append((step, round(after - before)))
+    assert jumps == [], f"(step, moved) where the text did not move by 300px: {jumps}"
+
+
+def test_print_renders_every_block(site_url, new_page):
+    page, _ = new_page()
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    page.emulate_media(media="print")
+    hidden = page.evaluate(
+        """[...document.querySelectorAll('.md-content__inner > *')]
+           .filter(e => getComputedStyle(e).contentVisibility !== 'visible').length"""
+    )
+    assert hidden == 0
