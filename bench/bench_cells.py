@@ -89,6 +89,8 @@ def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:
                 sizes: list[int] = []
                 context.on("response", lambda r, sizes=sizes: sizes.append(_size(r)))
                 page.goto(base + PAGE, wait_until="networkidle")
+                # A reader scrolls to the cell first: that creates its editor.
+                page.locator(f"#{CELL}").scroll_into_view_if_needed()
                 page.wait_for_selector(f"#{CELL} .prism-code-editor")
                 page_bytes.append(sum(sizes))
                 page.evaluate(
