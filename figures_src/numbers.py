@@ -8,15 +8,14 @@ When rounding reaches 1000.0 of a unit the next unit is used (999,960 -> "1.0M")
 """
 
 from decimal import ROUND_HALF_UP, Decimal
-
-import numpy as np
+from numbers import Integral  # NumPy's integer types register as Integral: no numpy import
 
 _UNITS = (("K", 10**3), ("M", 10**6), ("B", 10**9))
 
 
 def _require_int(n: object) -> int:
     # Counts (patches, pixels, tokens) are integers; a float here is a caller bug.
-    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+    if isinstance(n, bool) or not isinstance(n, Integral):
         raise TypeError(f"expected an integer, got {type(n).__name__} {n!r}")
     return int(n)
 

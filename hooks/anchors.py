@@ -41,6 +41,7 @@ place where the text introduces it.
 
 
 class _State:
+    serving = False
     root = Path(".")
     date = ""
     pages: dict = {}
@@ -73,9 +74,14 @@ class _LinkWarnings(logging.Filter):
 _link_warnings = _LinkWarnings()  # one instance: addFilter ignores a second add
 
 
+def on_startup(command, dirty):
+    state.serving = command == "serve"
+
+
 def on_config(config):
-    for module in (anchors, cite, quiz, xref):  # hooks are not reloaded by `mkdocs serve`
-        importlib.reload(module)
+    if state.serving:  # hooks are not reloaded by `mkdocs serve`
+        for module in (anchors, cite, quiz, xref):
+            importlib.reload(module)
     state.root = Path(config.config_file_path).resolve().parent
     state.pages, state.found, state.registry, state.redirects = {}, [], None, []
     logging.getLogger("mkdocs.structure.pages").addFilter(_link_warnings)

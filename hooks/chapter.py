@@ -25,17 +25,25 @@ log = get_plugin_logger("chapter")
 _pages: dict[str, dict] = {}
 
 
+_serving = {"on": False}
+
+
+def on_startup(command, dirty):
+    _serving["on"] = command == "serve"
+
+
 def on_config(config):
     # Hook modules stay loaded across `mkdocs serve` rebuilds: reload the logic they call.
-    for module in (
-        textbook.directives,
-        textbook.facts,
-        textbook.chapter,
-        textbook.ids,
-        textbook.reading_time,
-        textbook.blocks,
-    ):
-        importlib.reload(module)
+    if _serving["on"]:
+        for module in (
+            textbook.directives,
+            textbook.facts,
+            textbook.chapter,
+            textbook.ids,
+            textbook.reading_time,
+            textbook.blocks,
+        ):
+            importlib.reload(module)
     config.extra_css.append("assets/css/textbook.css")
     return config
 

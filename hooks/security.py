@@ -37,7 +37,8 @@ def on_startup(command, dirty):
 
 
 def on_config(config):
-    importlib.reload(csp)  # hook modules stay loaded across `mkdocs serve` rebuilds
+    if _build["serving"]:  # hook modules stay loaded across `mkdocs serve` rebuilds
+        importlib.reload(csp)
     for sheet in STYLESHEETS:
         if sheet not in config.extra_css:
             config.extra_css.append(sheet)
