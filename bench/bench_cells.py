@@ -15,13 +15,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.project import build_site  # noqa: E402
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.server import serve_directory  # noqa: E402
 
@@ -55,14 +55,6 @@ CLICK_TO_FIRST_OUTPUT = """async (id) => {
 def _size(response) -> int:
     length = response.headers.get("content-length")
     return int(length) if length and length.isdigit() else 0
-
-
-def build_site(dest: Path) -> Path:
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(dest)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"site build failed:\n{proc.stderr[-3000:]}")
-    return dest
 
 
 def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:

@@ -20,13 +20,13 @@ import gzip
 import json
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.project import build_site  # noqa: E402
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.server import serve_directory  # noqa: E402
 
@@ -76,14 +76,6 @@ CHANGE_CONTROLS = """async ([uid, changes]) => {
   }
   return samples;
 }"""
-
-
-def build_site(dest: Path) -> Path:
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(dest)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"site build failed:\n{proc.stderr[-3000:]}")
-    return dest
 
 
 def _file_bytes(site: Path, url: str) -> dict[str, int]:

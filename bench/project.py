@@ -152,6 +152,15 @@ def timed_build(root: Path, *, strict: bool = True, timeout: float = 900) -> Bui
     return BuildRun(seconds, code, log, parse_build_log(log), cpu)
 
 
+def build_site(dest: Path, root: Path = ROOT) -> Path:
+    """`mkdocs build --strict` of `root` into `dest` (the site the browser benchmarks load)."""
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(dest)]
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"site build failed:\n{proc.stderr[-3000:]}")
+    return dest
+
+
 def parse_build_log(log: str) -> dict:
     """What a build did, from its log: figures rendered/cached, cells executed, math."""
     summary: dict = {

