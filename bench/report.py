@@ -267,6 +267,33 @@ def scale_section(results: dict) -> str:
     return "\n".join(lines)
 
 
+def instrument_table(latency: dict) -> str:
+    """Per instrument: medians at a reader's pace and one change per frame, kept shares and
+    what drawing on demand (Plotly) costs."""
+
+    def median(pace: dict | None, key: str) -> str:
+        value = ((pace or {}).get(key) or {}).get("median")
+        return "–" if value is None else f"{value:.1f} ms"
+
+    def share(pace: dict | None) -> str:
+        value = (pace or {}).get("kept_share")
+        return "–" if value is None else f"{100 * value:.0f} %"
+
+    rows = [
+        "| instrument | update, reader's pace | kept | one change per frame, no idle time "
+        "| kept | drawn on demand (Plotly) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, v in sorted(latency.items()):
+        rapid = v.get("rapid_without_idle_time")
+        drawn = (rapid or {}).get("drawn_ms") or v.get("drawn_ms") or {}
+        rows.append(
+            f"| {name} | {median(v, 'update_ms')} | {share(v)} | {median(rapid, 'update_ms')} "
+            f"| {share(rapid)} | {median({'drawn_ms': drawn}, 'drawn_ms')} |"
+        )
+    return "\n".join(rows)
+
+
 def others_section(results: dict) -> str:
     lines = []
     cells = results.get("cells")
@@ -286,18 +313,18 @@ def others_section(results: dict) -> str:
         ok = instruments.get("ok")
         state = "" if ok is None else ("targets met" if ok else "**target not met**")
         latency = instruments.get("latency", {})
-        parts = [
-            f"{name} {fmt(v.get('update_ms', {}).get('median'), 'ms')}"
-            for name, v in sorted(latency.items())
-        ]
         first = instruments.get("plotly_bytes_on_first_instrument", {}).get("gzip")
         lines.append(
             "- Instruments (`bench/bench_instruments.py`): control change → chart and readouts "
-            f"updated, median {'; '.join(parts) or '–'} (target ≤ "
-            f"{instruments.get('target_ms', '–')} ms); Plotly loaded at page load: "
-            f"{len(instruments.get('plotly_at_page_load', [])) or 'no'}; Plotly fetched when the "
-            f"first instrument scrolls into view: {fmt(first, 'KB')} gzip; {state}."
+            f"updated (target: median ≤ {instruments.get('target_ms', '–')} ms at a reader's "
+            f"pace, one change every {instruments.get('reader_pause_ms', '–')} ms); Plotly "
+            f"loaded at page load: {len(instruments.get('plotly_at_page_load', [])) or 'no'}; "
+            f"Plotly fetched when the first instrument scrolls into view: {fmt(first, 'KB')} "
+            f"gzip; {state}."
         )
+        if latency:
+            lines.append("")
+            lines.append(instrument_table(latency))
     elif instruments:
         lines.append(f"- Instruments (`bench/bench_instruments.py`): {instruments.get('error')}.")
     return "\n".join(lines) or "_Not measured._"

@@ -67,16 +67,17 @@ def readouts(page, uid: str) -> dict[str, str]:
 
 
 def chart(page, uid: str) -> dict:
-    """What Plotly holds for the instrument's chart: the traces' x/y, images, font colour."""
+    """What Plotly held when it made the drawing the chart shows: the traces' x/y, images,
+    font colour (the runtime keeps it with each drawing)."""
     return page.eval_on_selector(
         f"#{uid} .tb-instrument__plot",
-        """gd => ({
-            data: gd.data.map(t => ({x: t.x, y: t.y})),
-            images: (gd.layout.images || []).map(i => i.source),
-            ink: gd._fullLayout.font.color,
-            colors: gd._fullData.map(t => (t.line && t.line.color) || (t.marker && t.marker.color)),
-            label: gd.getAttribute('aria-label'),
-            fontSize: gd._fullLayout.font.size,
+        """plot => ({
+            data: plot.tbPlotted.data.map(t => ({x: t.x, y: t.y})),
+            images: (plot.tbPlotted.layout.images || []).map(i => i.source),
+            ink: plot.tbPlotted.ink,
+            colors: plot.tbPlotted.colors,
+            label: plot.getAttribute('aria-label'),
+            fontSize: plot.tbPlotted.fontSize,
         })""",
     )
 
@@ -327,6 +328,60 @@ def test_clip_similarity_controls(chapter):
     clean(traffic)
 
 
+def shown_drawing(page, uid: str) -> dict:
+    """The drawing the chart shows: its markup (Plotly's random figure uid masked), the value
+    labels on its bars, and the ids that occur more than once in the whole page."""
+    return page.eval_on_selector(
+        f"#{uid} .tb-instrument__plot",
+        r"""plot => {
+            const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+            return {
+                markup: plot.innerHTML.replace(/[0-9a-f]{6}-shown/g, 'UID'),
+                labels: [...plot.querySelectorAll('.trace.bars')].map(
+                    t => [...t.querySelectorAll('.bartext')].map(x => x.textContent)),
+                duplicate_ids: ids.filter((id, i) => ids.indexOf(id) !== i),
+            };
+        }""",
+    )
+
+
+def drawn_ahead(page, uid: str) -> None:
+    wait_until(page, f"!document.querySelector('#{uid} .tb-instrument__stage[data-drawing-ahead]')")
+
+
+def test_states_drawn_ahead_are_the_drawings_plotly_makes_on_demand(chapter):
+    indices, _, _ = clip_setup()
+    row = 9  # the neighbour drawn last: the image farthest from the default one
+    # With idle time: the neighbours of the default state are drawn ahead, then shown.
+    page, traffic = chapter()
+    go_live(page, CLIP)
+    drawn_ahead(page, CLIP)
+    detail = act(page, lambda: page.locator(f"#{CLIP}-image-{indices[row]}").check())
+    assert detail["kept"] is True
+    ahead = shown_drawing(page, CLIP)
+    cos, probabilities, values = expected_clip(row, mini_clip.TEMPERATURE)
+    assert readouts(page, CLIP) == values
+    assert ahead["labels"][0] == [f"{c:.2f}" for c in cos]
+    assert ahead["duplicate_ids"] == []
+    # A state shown again is the same drawing.
+    back = act(page, lambda: page.locator(f"#{CLIP}-image-{indices[0]}").check())
+    again = act(page, lambda: page.locator(f"#{CLIP}-image-{indices[row]}").check())
+    assert back["kept"] is again["kept"] is True
+    assert shown_drawing(page, CLIP) == ahead
+    clean(traffic)
+    # Without idle time nothing is drawn ahead: Plotly draws the state when it is asked for,
+    # and that drawing is the one drawn ahead above.
+    page, traffic = chapter()
+    page.add_init_script("window.requestIdleCallback = () => 0;")
+    page.reload(wait_until="networkidle")
+    go_live(page, CLIP)
+    detail = act(page, lambda: page.locator(f"#{CLIP}-image-{indices[row]}").check())
+    assert detail["kept"] is False
+    assert shown_drawing(page, CLIP) == ahead
+    assert np.allclose(bars(chart(page, CLIP)["data"], 1), probabilities, atol=1e-4)
+    clean(traffic)
+
+
 def test_palette_toggle_restyles_live_charts(chapter):
     page, traffic = chapter(color_scheme="light")
     go_live(page, RF)
@@ -335,8 +390,7 @@ def test_palette_toggle_restyles_live_charts(chapter):
     page.locator("label.md-header__button[for^='__palette']:visible").first.click()
     wait_until(
         page,
-        f"document.querySelector('#{RF} .tb-instrument__plot')._fullLayout.font.color"
-        f" === '{DARK_INK}'",
+        f"document.querySelector('#{RF} .tb-instrument__plot').tbPlotted.ink === '{DARK_INK}'",
     )
     dark = chart(page, RF)
     assert dark["colors"] != light["colors"]
@@ -379,10 +433,11 @@ def test_without_javascript_the_poster_and_no_controls(chapter):
     page, traffic = chapter(java_script_enabled=False)
     for uid in (RF, PE, CLIP):
         page.locator(f"#{uid}").scroll_into_view_if_needed()
+        poster = page.locator(f"#{uid} .tb-instrument__poster--light img")
+        # Blocks far from the viewport render on the frame after they come near it.
+        poster.wait_for(state="visible", timeout=5000)
         assert not page.locator(f"#{uid} .tb-instrument__controls").is_visible()
         assert not page.locator(f"#{uid} .tb-instrument__readouts").is_visible()
-        poster = page.locator(f"#{uid} .tb-instrument__poster--light img")
-        assert poster.is_visible()
         wait_until(
             page,
             f"document.querySelector('#{uid} .tb-instrument__poster--light img').naturalWidth > 0",

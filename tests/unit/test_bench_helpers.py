@@ -228,6 +228,22 @@ def test_markdown_report_renders_partial_results():
     assert "2 cores" in text and "_Page metrics not measured._" in text
 
 
+def test_instrument_pace_and_table_split_kept_and_drawn_changes():
+    from bench.bench_instruments import _pace
+
+    samples = [
+        {"updated": u, "to_frame": u + 10, "kept": k}
+        for u, k in [(1.0, True), (1.2, True), (30.0, False), (1.1, True), (26.0, False)]
+    ]
+    pace = _pace(samples)
+    assert pace["update_ms"]["median"] == 1.2 and pace["kept_share"] == 0.6
+    assert pace["drawn_ms"]["median"] == 28.0 and pace["drawn_ms"]["n"] == 2
+    assert _pace([{"updated": 2.0, "to_frame": 9.0, "kept": True}])["drawn_ms"] is None
+    rapid = _pace(samples[2:])
+    table = report.instrument_table({"clip": {**pace, "rapid_without_idle_time": rapid}})
+    assert "| clip | 1.2 ms | 60 % | 26.0 ms | 33 % | 28.0 ms |" in table
+
+
 # --- server -----------------------------------------------------------------------------------
 
 

@@ -211,13 +211,20 @@
   Instrument.prototype.mount = function (Plotly) {
     var self = this;
     this.Plotly = Plotly;
+    // The reader sees `plot`, which holds a finished drawing; Plotly draws into `canvas`,
+    // a hidden box of the same size (hidden, but laid out: Plotly measures its text).
     this.plot = document.createElement("div");
-    this.plot.className = "tb-instrument__plot";
+    this.plot.className = "tb-instrument__plot js-plotly-plot";
     this.plot.setAttribute("role", "img");
     this.chart.appendChild(this.plot);
+    this.canvas = document.createElement("div");
+    this.canvas.className = "tb-instrument__canvas";
+    this.canvas.setAttribute("aria-hidden", "true");
+    this.chart.appendChild(this.canvas);
+    this.drawings = new Map();
     this.narrowQuery = window.matchMedia(this.spec.narrow.media);
     this.onNarrow = function () {
-      self.draw();
+      self.refresh();
     };
     this.narrowQuery.addEventListener("change", this.onNarrow);
     this.onInput = function (event) {
@@ -228,7 +235,7 @@
     this.update(null);
     // The chart box takes the poster's size; redraw when it changes (width, phone rotation).
     this.resizer = new ResizeObserver(function () {
-      if (self.plot && self.plot.isConnected && self.measure()) self.draw();
+      if (self.plot && self.plot.isConnected && self.measure()) self.refresh();
     });
     this.resizer.observe(this.chart);
     this.fieldset.disabled = false;
@@ -297,16 +304,23 @@
       return Promise.resolve();
     }
     this.key = key;
+    var kept = this.drawings.has(this.drawingId(key));
     // Chart first: Plotly measures its text, and a page with fresh readouts and control
     // states would make each of those measurements lay the page out again.
-    var drawn = this.draw();
+    var shown = this.show(key);
     this.syncControls(state);
     this.writeReadouts(state);
-    return drawn.then(function () {
-      var detail = { key: key, ms: performance.now() - started, cause: event ? event.type : "init" };
+    return shown.then(function () {
+      var detail = {
+        key: key,
+        ms: performance.now() - started,
+        cause: event ? event.type : "init",
+        kept: kept,
+      };
       self.stage.dispatchEvent(
         new CustomEvent("tb-instrument:update", { bubbles: true, detail: detail })
       );
+      self.prepareNeighbours();
     });
   };
 
@@ -344,9 +358,9 @@
     }
   };
 
-  Instrument.prototype.figure = function () {
+  Instrument.prototype.figure = function (key) {
     var spec = this.spec;
-    var state = spec.states[this.key];
+    var state = spec.states[key];
     var theme = spec.themes[currentTheme()];
     var layout = merge(spec.figure.layout, state.layout);
     var data = spec.figure.data.map(function (trace, i) {
@@ -367,27 +381,180 @@
     };
   };
 
-  Instrument.prototype.draw = function () {
-    if (!this.plot || !this.key) return Promise.resolve();
-    var figure = this.figure();
-    this.plot.setAttribute("aria-label", figure.alt);
+  /* --- drawings ----------------------------------------------------------------------- */
+
+  // Any data change makes Plotly redraw the whole figure: 15-25 ms for the CLIP chart here,
+  // more than a frame.  The states are few and fixed, so a drawing, once made, is kept
+  // and shown again by moving its nodes; the states one control change away from the
+  // current one are drawn ahead in idle time.  A drawing belongs to one palette, layout
+  // and box size; the least recently shown go first past KEEP.
+  var KEEP = 320;
+
+  Instrument.prototype.drawingId = function (key) {
+    var narrow = this.narrowQuery && this.narrowQuery.matches ? "narrow" : "wide";
+    return [currentTheme(), narrow, this.size.width, this.size.height, key].join(" ");
+  };
+
+  Instrument.prototype.keep = function (id, drawing) {
+    this.drawings.delete(id);
+    this.drawings.set(id, drawing);
+    if (this.drawings.size > KEEP) this.drawings.delete(this.drawings.keys().next().value);
+    return drawing;
+  };
+
+  // The drawing of state `key` in the current palette and size, made now if not kept.
+  Instrument.prototype.render = function (key) {
+    var id = this.drawingId(key);
+    var kept = this.drawings.get(id);
+    if (kept) return Promise.resolve(this.keep(id, kept));
+    var self = this;
+    var canvas = this.canvas;
     var Plotly = this.Plotly;
-    var plot = this.plot;
     var config = this.spec.config;
-    return Promise.resolve(
-      quietly(Plotly, function () {
-        return Plotly.react(plot, figure.data, figure.layout, config);
-      })
-    ).catch(function (error) {
-      warn("drawing failed", error);
+    var figure = this.figure(key);
+    canvas.tbDrawing = id;
+    var drawn;
+    try {
+      drawn = quietly(Plotly, function () {
+        return Plotly.react(canvas, figure.data, figure.layout, config);
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.resolve(drawn).then(function () {
+      // Another drawing started in the canvas meanwhile: this one is gone, make it again.
+      if (canvas.tbDrawing !== id) return self.render(key);
+      var drawing = {
+        node: copyDrawing(canvas),
+        alt: figure.alt,
+        plotted: plotted(canvas),
+      };
+      return self.keep(id, drawing);
     });
+  };
+
+  // A copy of the canvas's drawing whose ids (Plotly's clip paths, named after the
+  // figure's uid) differ from the canvas's own: both are in the page at once.
+  function copyDrawing(gd) {
+    var node = gd.querySelector(".plot-container").cloneNode(true);
+    var uid = gd._fullLayout._uid;
+    var renamed = node.querySelectorAll("[id], [clip-path]");
+    for (var i = 0; i < renamed.length; i++) {
+      var element = renamed[i];
+      if (element.id) element.id = element.id.split(uid).join(uid + "-shown");
+      var clip = element.getAttribute("clip-path");
+      if (clip) element.setAttribute("clip-path", clip.split(uid).join(uid + "-shown"));
+    }
+    return node;
+  }
+
+  // What Plotly held for a drawing, kept with it and exposed on the chart (tests read it).
+  function plotted(gd) {
+    return {
+      data: gd.data,
+      layout: gd.layout,
+      ink: gd._fullLayout.font.color,
+      fontSize: gd._fullLayout.font.size,
+      colors: gd._fullData.map(function (trace) {
+        return (trace.line && trace.line.color) || (trace.marker && trace.marker.color);
+      }),
+    };
+  }
+
+  Instrument.prototype.show = function (key) {
+    var self = this;
+    if (!this.plot || !key) return Promise.resolve();
+    return this.render(key)
+      .then(function (drawing) {
+        if (!self.plot || self.key !== key) return; // the reader has moved on already
+        if (self.plot.firstChild !== drawing.node) self.plot.replaceChildren(drawing.node);
+        self.plot.setAttribute("aria-label", drawing.alt);
+        self.plot.tbPlotted = drawing.plotted;
+      })
+      .catch(function (error) {
+        warn("drawing failed", error);
+      });
+  };
+
+  // Palette, layout or size changed: show the current state as it now looks.
+  Instrument.prototype.refresh = function () {
+    var self = this;
+    return this.show(this.key).then(function () {
+      self.prepareNeighbours();
+    });
+  };
+
+  // Keys one control change away from `key`, nearest values first (a slider's next step
+  // before its far end); impossible combinations resolve to the state they redirect to.
+  Instrument.prototype.neighbours = function (key) {
+    var spec = this.spec;
+    var values = key.split("|");
+    var found = [];
+    spec.controls.forEach(function (control, index) {
+      var at = control.values.indexOf(values[index]);
+      control.values.forEach(function (value, other) {
+        if (other === at) return;
+        var next = values.slice();
+        next[index] = value;
+        var target = next.join("|");
+        target = spec.redirects[target] || target;
+        if (spec.states[target]) found.push({ key: target, distance: Math.abs(other - at) });
+      });
+    });
+    found.sort(function (a, b) {
+      return a.distance - b.distance;
+    });
+    return found.map(function (item) {
+      return item.key;
+    });
+  };
+
+  function whenIdle(callback) {
+    if (window.requestIdleCallback) window.requestIdleCallback(callback, { timeout: 2000 });
+    else window.setTimeout(callback, 50);
+  }
+
+  // One drawing per idle period (each is well under a long task), until the neighbours of
+  // the current state are all kept; a newer state replaces the queue.
+  Instrument.prototype.prepareNeighbours = function () {
+    var self = this;
+    if (!this.plot || !this.key) return;
+    this.ahead = this.neighbours(this.key);
+    if (this.preparing) return;
+    var preparing = function (on) {
+      self.preparing = on;
+      self.stage.toggleAttribute("data-drawing-ahead", on); // tests and benchmarks wait on it
+    };
+    preparing(true);
+    var step = function () {
+      var next;
+      do {
+        next = self.ahead.shift();
+      } while (next && self.drawings.has(self.drawingId(next)));
+      if (!next || !self.plot || !self.stage.isConnected) {
+        preparing(false);
+        return;
+      }
+      self.render(next).then(
+        function () {
+          whenIdle(step);
+        },
+        function (error) {
+          preparing(false);
+          warn("drawing ahead failed", error);
+        }
+      );
+    };
+    whenIdle(step);
   };
 
   Instrument.prototype.destroy = function () {
     if (this.resizer) this.resizer.disconnect();
     if (this.narrowQuery) this.narrowQuery.removeEventListener("change", this.onNarrow);
     if (this.onInput) this.stage.removeEventListener("input", this.onInput);
-    if (this.plot && this.Plotly) this.Plotly.purge(this.plot);
+    if (this.canvas && this.Plotly) this.Plotly.purge(this.canvas);
+    if (this.drawings) this.drawings.clear();
+    this.ahead = [];
     this.plot = null;
   };
 
@@ -399,7 +566,7 @@
     observedBody = document.body;
     schemeObserver = new MutationObserver(function () {
       live.forEach(function (instrument) {
-        instrument.draw();
+        instrument.refresh();
       });
     });
     schemeObserver.observe(document.body, {
