@@ -383,7 +383,7 @@
 
   /* --- drawings ----------------------------------------------------------------------- */
 
-  // Any data change makes Plotly redraw the whole figure: 15-25 ms for the CLIP chart here,
+  // Any data change makes Plotly redraw the whole figure: 20-30 ms for the CLIP chart here,
   // more than a frame.  The states are few and fixed, so a drawing, once made, is kept
   // and shown again by moving its nodes; the states one control change away from the
   // current one are drawn ahead in idle time.  A drawing belongs to one palette, layout
@@ -514,8 +514,8 @@
     else window.setTimeout(callback, 50);
   }
 
-  // One drawing per idle period (each is well under a long task), until the neighbours of
-  // the current state are all kept; a newer state replaces the queue.
+  // One drawing per idle period (a task of one drawing, so input waits at most that long),
+  // until the neighbours of the current state are all kept; a newer state replaces the queue.
   Instrument.prototype.prepareNeighbours = function () {
     var self = this;
     if (!this.plot || !this.key) return;
@@ -523,7 +523,7 @@
     if (this.preparing) return;
     var preparing = function (on) {
       self.preparing = on;
-      self.stage.toggleAttribute("data-drawing-ahead", on); // tests and benchmarks wait on it
+      self.stage.toggleAttribute("data-drawing-ahead", on); // tests wait on it
     };
     preparing(true);
     var step = function () {
