@@ -2,7 +2,8 @@
 
 Thin adapter over `textbook.template_cache`: gives the build's Jinja environment a bytecode
 cache in `.cache/templates/` next to mkdocs.yml, whose entries are checked (settings, digest,
-source checksum) before use. Templates load only once pages render, after on_env.
+source checksum) before use; entries the build did not load are removed after it. Templates
+load only once pages render, after on_env.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import textbook.template_cache as template_cache
 
-_build = {"serving": False}
+_build: dict = {"serving": False, "cache": None}
 
 
 def on_startup(command, dirty):
@@ -27,5 +28,12 @@ def on_config(config):
 
 def on_env(env, config, files):
     root = Path(config.config_file_path).resolve().parent
-    env.bytecode_cache = template_cache.VerifiedBytecodeCache(root / ".cache" / "templates")
+    _build["cache"] = template_cache.VerifiedBytecodeCache(root / ".cache" / "templates")
+    env.bytecode_cache = _build["cache"]
     return env
+
+
+def on_post_build(config):
+    if _build["cache"] is not None:
+        _build["cache"].evict_unused()
+        _build["cache"] = None

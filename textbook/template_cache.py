@@ -10,8 +10,9 @@ one keeps an entry under `.cache/templates/` and serves it only when
 - its sha256, stored in the entry, matches its bytes (a damaged entry is removed);
 - Jinja's own checks pass: its format marker and the checksum of the template's source.
 
-Anything else is compiled from source as without the cache, and the entry rewritten. Compiled
-code from the same source and settings renders the same output: the site does not change.
+Anything else is compiled from source as without the cache, and the entry rewritten; entries
+a build did not load are removed after it. Compiled code from the same source and settings
+renders the same output: the site does not change.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class VerifiedBytecodeCache(BytecodeCache):
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
+        self.used: set[str] = set()  # keys of the templates this build loaded
 
     def get_source_checksum(self, source: str) -> str:
         return hashlib.sha256(source.encode("utf-8")).hexdigest()
@@ -77,6 +79,7 @@ class VerifiedBytecodeCache(BytecodeCache):
         key = hashlib.sha256(
             f"{name}\0{filename}\0{_settings(environment, name)}".encode()
         ).hexdigest()
+        self.used.add(key)
         bucket = Bucket(environment, key, self.get_source_checksum(source))
         self.load_bytecode(bucket)
         return bucket
@@ -111,6 +114,10 @@ class VerifiedBytecodeCache(BytecodeCache):
             if temp is not None:
                 Path(temp).unlink(missing_ok=True)
 
-    def clear(self) -> None:
-        for path in self.directory.glob("*.jinja"):
+    def evict_unused(self) -> int:
+        """Remove the entries this build did not load (a template no longer used, or compiled
+        under other settings: an upgrade leaves its old entries behind); returns how many."""
+        stale = [p for p in self.directory.glob("*.jinja") if p.stem not in self.used]
+        for path in stale:
             path.unlink(missing_ok=True)
+        return len(stale)
