@@ -104,7 +104,8 @@ class _Scanner(HTMLParser):
     def __init__(self, doc: Document):
         super().__init__(convert_charrefs=False)
         self.doc = doc
-        self.stack: list[int] = []
+        self.stack: list[int] = []  # indexes of the open elements
+        self.open_tags: list[str] = []  # their tags, for a quick look-up
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", doc.html)]
 
     def _at(self) -> int:
@@ -126,17 +127,18 @@ class _Scanner(HTMLParser):
             element.close_start = element.end = element.open_end
         else:
             self.stack.append(len(self.doc.elements) - 1)
+            self.open_tags.append(tag)
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)  # "<x/>": handle_starttag leaves it closed
 
     def handle_endtag(self, tag):
-        start = self._at()
-        open_tags = [self.doc.elements[i].tag for i in self.stack]
-        if tag not in open_tags:
+        if tag not in self.open_tags:
             return
+        start = self._at()
         end = self.doc.html.index(">", start) + 1
         while self.stack:
+            self.open_tags.pop()
             element = self.doc.elements[self.stack.pop()]
             element.close_start, element.end = start, end
             if element.tag == tag:
