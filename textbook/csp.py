@@ -94,8 +94,8 @@ def _style_attributes(page: str) -> set[str]:
         lambda m: f"<{m.group('tag')}{m.group('attrs')}>", _COMMENT_RE.sub("", page)
     )
     values = set()
-    for tag in _START_TAG_RE.finditer(markup):
-        attrs = tag.group("attrs")
+    # findall: the attributes of every start tag (its one group) without a match object each.
+    for attrs in _START_TAG_RE.findall(markup):
         if "style" not in attrs.lower():
             continue
         for attribute in _ATTRIBUTE_RE.finditer(attrs):
