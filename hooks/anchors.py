@@ -48,6 +48,7 @@ class _State:
     found: list = []
     registry: anchors.Registry | None = None
     redirects: list = []
+    parsed = anchors.ParsedPages()  # each page's HTML parsed once, for both events
     json_file: File | None = None
     files = None
 
@@ -84,6 +85,7 @@ def on_config(config):
             importlib.reload(module)
     state.root = Path(config.config_file_path).resolve().parent
     state.pages, state.found, state.registry, state.redirects = {}, [], None, []
+    state.parsed = anchors.ParsedPages()
     logging.getLogger("mkdocs.structure.pages").addFilter(_link_warnings)
     try:
         state.date = cite.build_date(state.root)
@@ -121,7 +123,8 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri != EQUATIONS:
         state.pages[page.file.src_uri] = page
         source = page.file.content_string
-        state.found.extend(anchors.collect(html, page.url, _path(page), source))
+        doc = state.parsed.scan(page.file.src_uri, html)
+        state.found.extend(anchors.collect(html, page.url, _path(page), source, doc))
     return html
 
 
@@ -164,7 +167,7 @@ def on_page_context(context, page, config, nav):
     try:
         page.content, old_ids = xref.decorate_page(
             page.content, page.url, state.registry, state.redirects, work,
-            _path(page), page.file.content_string,
+            _path(page), page.file.content_string, state.parsed.take(page.file.src_uri),
         )  # fmt: skip
     except SourceError as error:
         raise PluginError(str(error)) from None

@@ -104,7 +104,8 @@ class _Scanner(HTMLParser):
     def __init__(self, doc: Document):
         super().__init__(convert_charrefs=False)
         self.doc = doc
-        self.stack: list[int] = []
+        self.stack: list[int] = []  # indexes of the open elements
+        self.open_tags: list[str] = []  # their tags, for a quick look-up
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", doc.html)]
 
     def _at(self) -> int:
@@ -126,17 +127,18 @@ class _Scanner(HTMLParser):
             element.close_start = element.end = element.open_end
         else:
             self.stack.append(len(self.doc.elements) - 1)
+            self.open_tags.append(tag)
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)  # "<x/>": handle_starttag leaves it closed
 
     def handle_endtag(self, tag):
-        start = self._at()
-        open_tags = [self.doc.elements[i].tag for i in self.stack]
-        if tag not in open_tags:
+        if tag not in self.open_tags:
             return
+        start = self._at()
         end = self.doc.html.index(">", start) + 1
         while self.stack:
+            self.open_tags.pop()
             element = self.doc.elements[self.stack.pop()]
             element.close_start, element.end = start, end
             if element.tag == tag:
@@ -160,6 +162,40 @@ def scan(html: str) -> Document:
     scanner.feed(html)
     scanner.close()
     return doc
+
+
+def parsed(html: str, doc: Document | None = None) -> Document:
+    """`doc` if it was parsed from exactly `html`, else `html` parsed now."""
+    return doc if doc is not None and doc.html == html else scan(html)
+
+
+class ParsedPages:
+    """Pages parsed by `collect` (on_page_content), kept for `xref.decorate_page`
+    (on_page_context), which reads the same HTML: html.parser takes ~15 ms per chapter page,
+    now once per page instead of twice. A kept Document serves only the HTML it was parsed
+    from (`parsed`). It takes ~16 bytes per character of its page, so at most `budget`
+    characters of HTML are kept; pages beyond that (large sites) are parsed again."""
+
+    def __init__(self, budget: int = 4_000_000):
+        self.budget = budget
+        self._docs: dict[str, Document] = {}
+        self._kept = 0
+
+    def scan(self, key: str, html: str) -> Document:
+        """`html` parsed, and kept under `key` if the budget allows."""
+        self.take(key)
+        doc = scan(html)
+        if self._kept + len(html) <= self.budget:
+            self._docs[key] = doc
+            self._kept += len(html)
+        return doc
+
+    def take(self, key: str) -> Document | None:
+        """The Document kept under `key`, if any, forgotten here."""
+        doc = self._docs.pop(key, None)
+        if doc is not None:
+            self._kept -= len(doc.html)
+        return doc
 
 
 @dataclass(frozen=True)
@@ -326,12 +362,15 @@ def _is_block(element: Element, kind: str) -> bool:
     return f"tb-{kind}" in element.classes
 
 
-def collect(html: str, page: str, source_path: str = "", source: str = "") -> list[Anchor]:
+def collect(
+    html: str, page: str, source_path: str = "", source: str = "", doc: Document | None = None
+) -> list[Anchor]:
     """The citable anchors of one rendered page, in document order.
 
-    `page` is the page's URL relative to the site; `source` its Markdown (for line numbers).
+    `page` is the page's URL relative to the site; `source` its Markdown (for line numbers);
+    `doc` the page already parsed, if it is (used only if parsed from `html`).
     """
-    doc = scan(html)
+    doc = parsed(html, doc)
     found = []
     for index, element in enumerate(doc.elements):
         anchor = element.attrs.get("id", "")

@@ -30,8 +30,8 @@ from textbook.anchors import (
     Registry,
     apply_edits,
     math_markup,
+    parsed,
     plain_text,
-    scan,
 )
 from textbook.errors import SourceError, line_of
 
@@ -237,10 +237,13 @@ def decorate_page(
     work: cite.Work,
     path: str = "",
     source: str = "",
+    doc: Document | None = None,
 ) -> tuple[str, list[str]]:
     """Everything a page gets: label links, cite bars ("Cite this chapter" on chapters), quiz
-    forms, alias targets, previews and the live region. Returns (HTML, alias ids added)."""
-    doc = scan(html)
+    forms, alias targets, previews and the live region. Returns (HTML, alias ids added).
+
+    `doc`: the page already parsed, if it is (used only if parsed from `html`)."""
+    doc = parsed(html, doc)
     edits, referenced = link_references(doc, page, registry, path, source)
     equations = {a.id: a for a in registry.anchors.values() if a.kind == "equation"}
     edits += cite.equation_edits(doc, work, equations)

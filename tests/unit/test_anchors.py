@@ -10,6 +10,7 @@ from textbook import anchors
 from textbook.anchors import (
     Anchor,
     Edit,
+    ParsedPages,
     Published,
     Redirect,
     apply_edits,
@@ -166,6 +167,26 @@ def test_collect_reads_every_kind_with_label_title_and_tex():
         '<div class="arithmatex">\\[N = \\frac{H}{P} &lt; 2\\]</div>'
     )
     assert all(a.tex is None for a in found if a.kind != "equation")
+
+
+def test_a_page_parsed_once_serves_only_its_own_html():
+    pages = ParsedPages()
+    doc = pages.scan("01-cv.md", PAGE)
+    assert collect(PAGE, "01-cv/", doc=doc) == collect(PAGE, "01-cv/")
+    assert pages.take("01-cv.md") is doc and pages.take("01-cv.md") is None
+    assert anchors.parsed(PAGE, doc) is doc
+    other = anchors.parsed(PAGE + "<p>more</p>", doc)  # changed since: parsed again
+    assert other is not doc and other.html.endswith("<p>more</p>")
+    assert collect("<p>x</p>", "01-cv/", doc=doc) == []
+
+
+def test_parsed_pages_keep_at_most_their_budget():
+    pages = ParsedPages(budget=len(PAGE) + 10)
+    pages.scan("a.md", PAGE)
+    pages.scan("b.md", PAGE)  # over the budget: parsed, not kept
+    assert pages.take("a.md") is not None and pages.take("b.md") is None
+    pages.scan("b.md", PAGE)  # a.md was taken: room again
+    assert pages.take("b.md") is not None
 
 
 def test_section_preview_is_its_first_paragraph_without_ids_or_links():

@@ -1,0 +1,39 @@
+"""MkDocs hook: the theme's templates are compiled once and loaded compiled afterwards.
+
+Thin adapter over `textbook.template_cache`: gives the build's Jinja environment a bytecode
+cache in `.cache/templates/` next to mkdocs.yml, whose entries are checked (settings, digest,
+source checksum) before use; entries the build did not load are removed after it. Templates
+load only once pages render, after on_env.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import textbook.template_cache as template_cache
+
+_build: dict = {"serving": False, "cache": None}
+
+
+def on_startup(command, dirty):
+    _build["serving"] = command == "serve"
+
+
+def on_config(config):
+    if _build["serving"]:  # hook modules stay loaded across `mkdocs serve` rebuilds
+        importlib.reload(template_cache)
+    return config
+
+
+def on_env(env, config, files):
+    root = Path(config.config_file_path).resolve().parent
+    _build["cache"] = template_cache.VerifiedBytecodeCache(root / ".cache" / "templates")
+    env.bytecode_cache = _build["cache"]
+    return env
+
+
+def on_post_build(config):
+    if _build["cache"] is not None:
+        _build["cache"].evict_unused()
+        _build["cache"] = None
