@@ -61,7 +61,12 @@ class Cell {
     this.id = root.id;
     this.title = root.dataset.title || root.id;
     const codeBox = root.querySelector(".tb-cell__code");
-    this.original = codeBox.querySelector("pre code").textContent;
+    const code = codeBox.querySelector("pre code");
+    this.original = code.textContent;
+    // Material mounts code blocks only once they enter the viewport (content.lazy), and only
+    // then makes an overflowing one focusable: until then the code can be scrolled from the
+    // keyboard all the same. Material's mount settles the attribute (kept or removed).
+    if (!code.hasAttribute("tabindex")) code.tabIndex = 0;
     this.output = root.querySelector(".tb-cell__output");
     this.originalOutput = Array.from(this.output.childNodes, (n) => n.cloneNode(true));
     this.badge = root.querySelector(".tb-cell__edited");
