@@ -188,6 +188,13 @@ class StaticServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/"
 
+    def read_page(self, url_path: str) -> str:
+        """The HTML the server sends for `url_path` (read from disk, not counted in stats)."""
+        target, _ = resolve(self.root, url_path)
+        if target is None:
+            raise FileNotFoundError(f"{self.root}: nothing to serve for {url_path}")
+        return target.read_text(encoding="utf-8")
+
     def precompress(self) -> int:
         """Compress every text file up front; returns how many."""
         count = 0

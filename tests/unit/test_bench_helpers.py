@@ -168,6 +168,34 @@ def test_total_blocking_time(tasks, fcp, expected):
     assert page.total_blocking_time(tasks, fcp) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # Typeset at build time: KaTeX markup, its TeX only inside the annotation.
+        (
+            '<html><body><p><span class="katex"><math><annotation>\\(x\\)</annotation></math>'
+            '<span class="katex-html"><span>x</span></span></span> and more</p></body></html>',
+            (0, 1),
+        ),
+        # Left to the browser: raw TeX in the text, one node per formula-bearing text.
+        ('<body><p class="arithmatex">\\(a^2\\)</p><div>$$b$$</div></body>', (2, 0)),
+        # Code, nested code-like tags and the head do not count.
+        (
+            "<head><title>\\(t\\)</title></head><body><pre><code>\\(c\\)<span>\\[d\\]"
+            "</span></code></pre><p>after</p></body>",
+            (0, 0),
+        ),
+        # Text after a skipped element that nests its own tag counts again.
+        (
+            '<body><span class="katex"><span>x</span></span><span>\\[e\\]</span></body>',
+            (1, 1),
+        ),
+    ],
+)
+def test_tex_in_html(html, expected):
+    assert page.tex_in_html(html) == expected
+
+
 def test_cls_session_window():
     shifts = [(100.0, 0.01), (600.0, 0.02), (3000.0, 0.05), (3500.0, 0.001)]
     assert page.cls_session_max(shifts) == pytest.approx(0.051)
