@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from textbook.files import write_atomic
+
 RUNNER_VERSION = "1"
 DEFAULT_TIMEOUT = 120.0
 
@@ -239,11 +241,9 @@ def _read_cache(cache_file: Path, name: str, code: str, key: str) -> CellResult 
 
 
 def _write_cache(cache_file: Path, result: CellResult) -> None:
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
     data = {"outputs": [list(chunk) for chunk in result.outputs], "source": result.source}
-    tmp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n", "utf-8")
-    os.replace(tmp, cache_file)
+    text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    write_atomic(cache_file, text.encode())
 
 
 def prune_cache(cache_dir: Path, keep: Iterable[CellResult]) -> list[Path]:
@@ -439,10 +439,7 @@ def highlight_python(code: str, cache_dir: Path | None = None) -> str:
     except (OSError, UnicodeDecodeError):
         pass
     out = _highlight_python(code)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(out, encoding="utf-8")
-    temporary.replace(path)
+    write_atomic(path, out.encode())
     return out
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -17,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from textbook.errors import SourceError, line_of
+from textbook.files import write_atomic
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<name>[a-z0-9_]+)\s*\}\}")
 # Fenced code is shown as written: a `{{ x }}` inside it is code, not a fact.
@@ -58,10 +58,7 @@ def _values() -> dict[str, float | int]:
         pass  # absent or damaged: compute afresh
     values = _compute_values()
     record = {"inputs": digest, "check": _checksum(values), "values": values}
-    CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    temporary = CACHE_FILE.with_name(f".{CACHE_FILE.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-    temporary.replace(CACHE_FILE)
+    write_atomic(CACHE_FILE, json.dumps(record, sort_keys=True).encode())
     return values
 
 

@@ -9,8 +9,9 @@ mkdocs-jupyter renders that notebook afresh instead of reading it.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
+
+from textbook.files import write_atomic
 
 SUMS_NAME = "SHA256SUMS"  # not *.json: mkdocs-jupyter evicts unknown *.json files
 
@@ -48,7 +49,5 @@ def record(cache_dir: Path) -> int:
     if not cache_dir.is_dir():
         return 0
     lines = [f"{_digest(e)}  {e.name}\n" for e in sorted(cache_dir.glob("*.json"))]
-    temporary = cache_dir / f".{SUMS_NAME}.{os.getpid()}.tmp"
-    temporary.write_text("".join(lines), encoding="utf-8")
-    temporary.replace(cache_dir / SUMS_NAME)
+    write_atomic(cache_dir / SUMS_NAME, "".join(lines).encode())
     return len(lines)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import html as htmlmod
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from textbook.errors import SourceError
+from textbook.files import write_atomic
 from textbook.katex import TexError
 
 #: Where the KaTeX stylesheet and fonts go in the built site.
@@ -392,10 +392,7 @@ def fonts_used(rendered: list[str], katex_css: str, cache_dir: Path | None = Non
         used |= _fonts_of(katex_html, katex_css)
     fonts = sorted(used)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(fonts), encoding="utf-8")
-        temporary.replace(path)
+        write_atomic(path, json.dumps(fonts).encode())
     return fonts
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textbook.files import write_atomic
+
 if TYPE_CHECKING:  # nbformat is imported only when a notebook is (re)built: ~50 ms
     import nbformat
 
@@ -108,10 +110,7 @@ def write_if_changed(path: Path, text: str) -> bool:
     """Write ``text`` unless the file already holds it (keeps mtimes stable); True if written."""
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, text.encode())
     return True
 
 

@@ -18,13 +18,13 @@ renders the same output: the site does not change.
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
+
+from textbook.files import write_atomic
 
 _DIGEST = hashlib.sha256().digest_size
 
@@ -101,18 +101,10 @@ class VerifiedBytecodeCache(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         payload = bucket.bytecode_to_string()
-        temp = None
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            # Write, then rename: a concurrent build never reads half an entry.
-            fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "wb") as out:
-                out.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(temp, self._path(bucket))
+        try:  # atomic: a concurrent build never reads half an entry
+            write_atomic(self._path(bucket), hashlib.sha256(payload).digest() + payload)
         except OSError:
-            # An unwritable cache only costs the next build a compilation.
-            if temp is not None:
-                Path(temp).unlink(missing_ok=True)
+            pass  # an unwritable cache only costs the next build a compilation
 
     def evict_unused(self) -> int:
         """Remove the entries this build did not load (a template no longer used, or compiled

