@@ -62,7 +62,9 @@ class Cell {
     this.title = root.dataset.title || root.id;
     const codeBox = root.querySelector(".tb-cell__code");
     const code = codeBox.querySelector("pre code");
-    this.original = code.textContent;
+    // A <pre> draws no line for the code's final newline, an editor would: without it, the
+    // editor is exactly as tall as the code it replaces and nothing below it moves.
+    this.original = code.textContent.replace(/\n$/, "");
     // Material mounts code blocks only once they enter the viewport (content.lazy), and only
     // then makes an overflowing one focusable: until then the code can be scrolled from the
     // keyboard all the same. Material's mount settles the attribute (kept or removed).

@@ -465,8 +465,17 @@ def test_editors_are_created_only_near_the_viewport(browser, base_url):
         assert far.get_attribute("data-tb-enhanced") == "true"  # toolbar wired up already
         assert far.locator(".prism-code-editor").count() == 0  # but no editor yet
         assert s.cell("cell-pixel-distance").locator(".prism-code-editor").count() == 1
+        # Drawn (not skipped by content-visibility), the code box has its real height.
+        code_height = "document.querySelector('#cell-zero-shot .tb-cell__code').offsetHeight"
+        static = s.page.evaluate(
+            "const cell = document.getElementById('cell-zero-shot');"
+            "(cell.closest('.tb-cell-block') || cell).style.contentVisibility = 'visible';"
+            + code_height
+        )
         s.page.mouse.wheel(0, top - height)
         s.page.wait_for_selector("#cell-zero-shot .prism-code-editor")
         assert far.get_attribute("data-tb-editor") == "true" and s.errors == []
+        # The editor takes the place of the highlighted code without moving what follows.
+        assert s.page.evaluate(code_height) == static
     finally:
         s.close()
