@@ -34,12 +34,18 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    # Chromium opens many connections at once; with the default backlog of 5, a loaded machine
+    # drops some of them and each dropped request stalls for a second.
+    request_queue_size = 64
+
+
 def serve_directory(root: Path, port: int = 0, isolation: bool = False):
     """Serve `root` on 127.0.0.1; returns (base_url, shutdown)."""
     handler = functools.partial(
         type("Handler", (_Handler,), {"isolation": isolation}), directory=str(root)
     )
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _Server(("127.0.0.1", port), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.instant import open_for_instant_navigation
 from tests.browser.server import serve_directory
 from tests.build.test_anchors import build, fixture_copy
 
@@ -158,8 +159,7 @@ def test_touch_tap_previews_and_second_tap_follows(site_url, new_page):
 
 def test_previews_after_instant_navigation(site_url, new_page):
     page, traffic = new_page()
-    page.goto(site_url, wait_until="networkidle")
-    page.evaluate("window.__sameDocument = true")
+    open_for_instant_navigation(page, site_url)
     page.click(f"article a[href$='{CHAPTER}']")
     page.wait_for_url("**/" + CHAPTER)
     page.wait_for_selector("#eq-mm1-4 .katex")

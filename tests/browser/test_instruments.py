@@ -18,6 +18,7 @@ from figures_src.kernels import patches as kp
 from figures_src.kernels import receptive_field as rf
 from figures_src.kernels.similarity import cosine_similarity_matrix, softmax
 from figures_src.numbers import format_compact
+from tests.browser.instant import open_for_instant_navigation
 from tests.browser.server import MIME_TYPES
 
 CHAPTER = "01-computer-vision/"
@@ -401,8 +402,7 @@ def test_palette_toggle_restyles_live_charts(chapter):
 def test_instruments_work_after_instant_navigation_away_and_back(site_url, new_page):
     page, traffic = new_page()
     page.add_init_script(RECORD_UPDATES)
-    page.goto(site_url, wait_until="networkidle")
-    page.evaluate("window.__sameDocument = true")
+    open_for_instant_navigation(page, site_url)
     page.click(f"article a[href$='{CHAPTER}']")
     page.wait_for_url("**/" + CHAPTER)
     go_live(page, PE)

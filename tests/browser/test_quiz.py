@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.instant import open_for_instant_navigation
+
 CHAPTER = "01-computer-vision/"
 QUIZZES = [
     ("quiz-vit-patches", "196", "195"),
@@ -130,8 +132,7 @@ def test_feedback_colours_follow_the_palette(site_url, new_page, scheme):
 
 def test_quizzes_work_after_instant_navigation(site_url, new_page):
     page, traffic = new_page()
-    page.goto(site_url, wait_until="networkidle")
-    page.evaluate("window.__sameDocument = true")
+    open_for_instant_navigation(page, site_url)
     page.click(f"article a[href$='{CHAPTER}']")
     page.wait_for_url("**/" + CHAPTER)
     page.wait_for_selector("#quiz-vit-patches .tb-quiz__form", state="visible")

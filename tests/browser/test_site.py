@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.browser.instant import open_for_instant_navigation
+
 CHAPTER = "01-computer-vision/"
 
 
@@ -57,8 +59,7 @@ def test_palette_toggle(site_url, new_page):
 
 def test_instant_navigation_keeps_math_and_anchors(site_url, new_page):
     page, traffic = new_page()
-    page.goto(site_url, wait_until="networkidle")
-    page.evaluate("window.__sameDocument = true")
+    open_for_instant_navigation(page, site_url)
     page.click(f"article a[href$='{CHAPTER}']")
     page.wait_for_url("**/" + CHAPTER)
     page.wait_for_selector("#eq-mm1-4 .katex")

@@ -1,0 +1,21 @@
+"""Waiting for Material's instant navigation before a test clicks a link."""
+
+from __future__ import annotations
+
+# Material ignores link clicks (the browser then loads the page anew) until it has read
+# sitemap.xml, which its bundle requests when it runs. `networkidle` is no proof of that: on a
+# loaded machine it can fire while the HTML is still being parsed, before the bundle was even
+# requested, and a click that lands in that gap reloads the document.
+SITEMAP_READ = """() => performance.getEntriesByType('resource')
+    .some(entry => new URL(entry.name).pathname.endsWith('/sitemap.xml'))"""
+# The response is parsed in the tasks that follow its arrival.
+NEXT_TASKS = "() => new Promise(done => setTimeout(() => setTimeout(done, 0), 0))"
+
+
+def open_for_instant_navigation(page, url: str) -> None:
+    """Load `url`, wait until Material intercepts link clicks, and mark the document so a test
+    can assert later that it was never reloaded (`window.__sameDocument`)."""
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_function(SITEMAP_READ)
+    page.evaluate(NEXT_TASKS)
+    page.evaluate("window.__sameDocument = true")
