@@ -9,7 +9,6 @@ decorates each page, and the math hook typesets the formulas added here in on_po
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 from pathlib import Path
@@ -20,9 +19,8 @@ from mkdocs.structure.files import File
 
 import textbook.anchors as anchors
 import textbook.cite as cite
-import textbook.quiz as quiz
+import textbook.errors as errors
 import textbook.xref as xref
-from textbook.errors import SourceError
 
 log = get_plugin_logger("anchors")
 PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -41,7 +39,6 @@ place where the text introduces it.
 
 
 class _State:
-    serving = False
     root = Path(".")
     date = ""
     pages: dict = {}
@@ -75,14 +72,7 @@ class _LinkWarnings(logging.Filter):
 _link_warnings = _LinkWarnings()  # one instance: addFilter ignores a second add
 
 
-def on_startup(command, dirty):
-    state.serving = command == "serve"
-
-
 def on_config(config):
-    if state.serving:  # hooks are not reloaded by `mkdocs serve`
-        for module in (anchors, cite, quiz, xref):
-            importlib.reload(module)
     state.root = Path(config.config_file_path).resolve().parent
     state.pages, state.found, state.registry, state.redirects = {}, [], None, []
     state.parsed = anchors.ParsedPages()
@@ -136,7 +126,7 @@ def on_env(env, config, files):
             published = []
         else:
             state.redirects, published = anchors.guard_site(state.root, registry)
-    except SourceError as error:
+    except errors.SourceError as error:
         raise PluginError(str(error)) from None
     state.registry = registry
     assert state.json_file is not None, "anchors hook: on_files did not run"
@@ -169,7 +159,7 @@ def on_page_context(context, page, config, nav):
             page.content, page.url, state.registry, state.redirects, work,
             _path(page), page.file.content_string, state.parsed.take(page.file.src_uri),
         )  # fmt: skip
-    except SourceError as error:
+    except errors.SourceError as error:
         raise PluginError(str(error)) from None
     except ValueError as error:
         raise PluginError(f"{_path(page)}: {error}") from None

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import importlib
 import mimetypes
 import posixpath
 from pathlib import Path
@@ -29,14 +28,7 @@ PROJECT = Path(__file__).resolve().parent.parent  # js/cells, node_modules, vend
 _build: dict = {}
 
 
-def on_startup(command, dirty):
-    _build["serving"] = command == "serve"
-
-
 def on_config(config):
-    if _build.get("serving"):  # hook modules stay loaded across serve rebuilds
-        for module in (cells, notebook, assets):
-            importlib.reload(module)
     root = Path(config.config_file_path).resolve().parent
     _build.update(root=root, cache=root / ".cache" / "cells", pages={}, results={}, notebooks={})
     # mkdocs-jupyter wraps our File (losing its `inclusion`): say it through `not_in_nav`.

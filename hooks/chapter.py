@@ -7,7 +7,6 @@ computed reading time, and refuses duplicate ids in the built page.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -16,34 +15,16 @@ from mkdocs.plugins import get_plugin_logger
 import textbook.blocks
 import textbook.chapter
 import textbook.directives
+import textbook.errors
 import textbook.facts
 import textbook.ids
 import textbook.reading_time
-from textbook.errors import SourceError, find_line
 
 log = get_plugin_logger("chapter")
 _pages: dict[str, dict] = {}
 
 
-_serving = {"on": False}
-
-
-def on_startup(command, dirty):
-    _serving["on"] = command == "serve"
-
-
 def on_config(config):
-    # Hook modules stay loaded across `mkdocs serve` rebuilds: reload the logic they call.
-    if _serving["on"]:
-        for module in (
-            textbook.directives,
-            textbook.facts,
-            textbook.chapter,
-            textbook.ids,
-            textbook.reading_time,
-            textbook.blocks,
-        ):
-            importlib.reload(module)
     config.extra_css.append("assets/css/textbook.css")
     return config
 
@@ -61,12 +42,12 @@ def on_page_markdown(markdown, page, config, files):
         meta = textbook.chapter.chapter_meta(data, path, source)
         missing = textbook.chapter.headings_without_id(markdown, first_line)
         if missing:
-            raise SourceError(
+            raise textbook.errors.SourceError(
                 path, missing[0], "heading without an explicit id: end it with '{ #some-id }'"
             )
         directives = textbook.directives.scan(markdown, path, first_line)
         markdown = textbook.facts.substitute(markdown, path, first_line)
-    except SourceError as error:
+    except textbook.errors.SourceError as error:
         raise PluginError(str(error)) from None
     for directive in directives:
         if directive.kind == "quiz" and directive.options["kind"] == "number":
@@ -109,7 +90,8 @@ def on_post_page(output, page, config):
     if duplicates:
         anchor = duplicates[0]
         source = _pages.get(page.file.src_uri, {}).get("source", "")
-        lines = textbook.ids.definition_lines(source, anchor) or [find_line(source, anchor)]
+        lines = textbook.ids.definition_lines(source, anchor)
+        lines = lines or [textbook.errors.find_line(source, anchor)]
         line = lines[1] if len(lines) > 1 else lines[0]  # the second use: the duplicate
         where = f"{_source_path(page)}:{line}" if line else _source_path(page)
         also = f" (also at line {lines[0]})" if len(lines) > 1 else ""

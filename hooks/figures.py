@@ -7,11 +7,7 @@ cached artifacts are added as generated files at ``assets/figures/<name>/<artifa
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -20,44 +16,26 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+import figures_src.embed as embed
+import figures_src.render as render
+
 log = get_plugin_logger("figures")
 CSS = "assets/css/figures.css"
 ASSETS = "assets/figures"
 _records: dict = {}
-_mtimes: dict[str, int] = {}
 
 
 def _root(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
-def _library(name: str) -> ModuleType:
-    """Import ``name``; re-import it when its file changed (`mkdocs serve` keeps this process)."""
-    writes = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True  # a __pycache__ write under a watched folder loops serve
-    try:
-        module = importlib.import_module(name)
-        mtime = Path(module.__file__).stat().st_mtime_ns
-        if _mtimes.setdefault(name, mtime) != mtime:
-            module = importlib.reload(module)
-            _mtimes[name] = mtime
-    finally:
-        sys.dont_write_bytecode = writes
-    return module
-
-
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    if importlib.util.find_spec("figures_src") is None:  # project not installed: use its root
-        sys.path.insert(0, str(_root(config)))
-    _library("figures_src.render")
-    _library("figures_src.embed")
     if CSS not in config.extra_css:
         config.extra_css.append(CSS)
     return config
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    render = _library("figures_src.render")
     _records.clear()
     try:
         records = render.render_all(_root(config))
@@ -85,7 +63,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if "data-figure=" not in html:
         return html
-    embed = _library("figures_src.embed")
     try:
         return embed.replace_placeholders(html, _records, get_relative_url(ASSETS, page.url))
     except embed.FigureEmbedError as error:

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from mkdocs.config.config_options import ExtraScriptValue
@@ -36,16 +35,8 @@ def _root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
-def on_startup(command, dirty):
-    _state["serving"] = command == "serve"
-
-
 def on_config(config):
-    if _state.get("serving"):  # hook modules stay loaded across `mkdocs serve` rebuilds
-        importlib.reload(instruments)
-    serving = _state.get("serving", False)
     _state.clear()
-    _state["serving"] = serving
     _state["root"] = _root(config)
     if CSS not in config.extra_css:
         config.extra_css.append(CSS)

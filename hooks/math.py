@@ -10,7 +10,6 @@ search index keeps the readable TeX. Bad TeX fails the build naming `file.md:lin
 
 from __future__ import annotations
 
-import importlib
 import os
 import time
 from pathlib import Path
@@ -29,8 +28,6 @@ MATH_CSS = "assets/css/math.css"
 
 
 class _Build:
-    command: str | None = None
-    builds = 0
     renderer: katex.KatexRenderer | None = None
     css = ""
     fonts_cache: Path | None = None
@@ -47,16 +44,8 @@ def _stop() -> None:
         state.renderer = None
 
 
-def on_startup(command: str, dirty: bool) -> None:
-    state.command = command
-
-
 def on_config(config):
     _stop()
-    if state.command == "serve" and state.builds:  # hooks are not reloaded between rebuilds
-        importlib.reload(katex)
-        importlib.reload(mathpage)
-    state.builds += 1
     config_dir = Path(config.config_file_path).resolve().parent
     try:
         css_file = KATEX_DIR / "dist" / "katex.min.css"

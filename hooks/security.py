@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -37,8 +36,6 @@ def on_startup(command, dirty):
 
 
 def on_config(config):
-    if _build["serving"]:  # hook modules stay loaded across `mkdocs serve` rebuilds
-        importlib.reload(csp)
     for sheet in STYLESHEETS:
         if sheet not in config.extra_css:
             config.extra_css.append(sheet)

@@ -8,22 +8,11 @@ load only once pages render, after on_env.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import textbook.template_cache as template_cache
 
-_build: dict = {"serving": False, "cache": None}
-
-
-def on_startup(command, dirty):
-    _build["serving"] = command == "serve"
-
-
-def on_config(config):
-    if _build["serving"]:  # hook modules stay loaded across `mkdocs serve` rebuilds
-        importlib.reload(template_cache)
-    return config
+_build: dict = {"cache": None}
 
 
 def on_env(env, config, files):
