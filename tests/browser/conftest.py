@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.loading import settle_on_networkidle
 from tests.browser.server import serve_directory
 from tests.conftest import TEST_PORT
 
@@ -79,6 +80,7 @@ def new_page(browser):
         contexts.append(context)
         traffic = watch(context)
         page = context.new_page()
+        settle_on_networkidle(page)
         page.on(
             "console",
             lambda msg: traffic.console_errors.append(msg.text) if msg.type == "error" else None,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 # Material ignores link clicks (the browser then loads the page anew) until it has read
-# sitemap.xml, which its bundle requests when it runs. `networkidle` is no proof of that: on a
-# loaded machine it can fire while the HTML is still being parsed, before the bundle was even
-# requested, and a click that lands in that gap reloads the document.
+# sitemap.xml, which its bundle requests when it runs. A quiet network is no proof of that
+# (see loading.py); the request's timing entry and the tasks after it are.
 SITEMAP_READ = """() => performance.getEntriesByType('resource')
     .some(entry => new URL(entry.name).pathname.endsWith('/sitemap.xml'))"""
 # The response is parsed in the tasks that follow its arrival.

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import watch
+from tests.browser.loading import settle_on_networkidle
 from tests.browser.server import MIME_TYPES, serve_directory
 from tests.conftest import run_mkdocs_build
 
@@ -73,6 +74,7 @@ class Session:
         self.responses: dict[str, str] = {}
         self.errors: list[str] = []
         self.page = self.context.new_page()
+        settle_on_networkidle(self.page)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on(
