@@ -14,6 +14,7 @@ Published anchors never break: `anchors/published.json` lists every anchor ever 
 from __future__ import annotations
 
 import argparse
+import functools
 import html as htmlmod
 import json
 import os
@@ -420,6 +421,11 @@ class Registry:
 
     def __getitem__(self, anchor: str) -> Anchor:
         return self.anchors[anchor]
+
+    @functools.cached_property
+    def equations(self) -> dict[str, Anchor]:
+        """The equations by id, worked out once: every page asks (site-wide: O(pages) each)."""
+        return {anchor.id: anchor for anchor in self.anchors.values() if anchor.kind == "equation"}
 
 
 def build_registry(anchors: Iterable[Anchor], pages: Iterable[str] = ()) -> Registry:

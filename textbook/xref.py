@@ -245,8 +245,7 @@ def decorate_page(
     `doc`: the page already parsed, if it is (used only if parsed from `html`)."""
     doc = parsed(html, doc)
     edits, referenced = link_references(doc, page, registry, path, source)
-    equations = {a.id: a for a in registry.anchors.values() if a.kind == "equation"}
-    edits += cite.equation_edits(doc, work, equations)
+    edits += cite.equation_edits(doc, work, registry.equations)
     if work.chapter is not None:
         edits += cite.chapter_edits(doc, work)
     edits += quiz.form_edits(doc)
