@@ -383,6 +383,60 @@ def test_states_drawn_ahead_are_the_drawings_plotly_makes_on_demand(chapter):
     clean(traffic)
 
 
+# Idle callbacks run only when the test says so; Plotly's draws are counted.
+MANUAL_IDLE = """
+window.__idle = [];
+window.requestIdleCallback = callback => window.__idle.push(callback);
+window.__runIdle = () => {
+  const callback = window.__idle.shift();
+  if (callback) callback({didTimeout: false, timeRemaining: () => 50});
+  return Boolean(callback);
+};
+"""
+COUNT_DRAWS = """() => {
+  const react = window.Plotly.react;
+  window.__draws = 0;
+  window.Plotly.react = function () { window.__draws += 1; return react.apply(this, arguments); };
+}"""
+
+
+def run_idle_until_quiet(page, uid: str) -> None:
+    """Run idle callbacks, one at a time, until the instrument draws nothing more ahead."""
+    deadline = time.monotonic() + 30
+    stage = f"#{uid} .tb-instrument__stage[data-drawing-ahead]"
+    while page.evaluate("window.__runIdle()") or page.evaluate(
+        f"!!document.querySelector('{stage}')"
+    ):
+        if time.monotonic() > deadline:
+            raise AssertionError("still drawing ahead after 30 s")
+        page.wait_for_timeout(20)  # the drawing started by the callback finishes
+
+
+def test_drawing_ahead_pauses_far_from_the_viewport_and_resumes_near_it(chapter):
+    page, traffic = chapter()
+    page.add_init_script(MANUAL_IDLE)
+    page.reload(wait_until="networkidle")
+    go_live(page, CLIP)
+    page.evaluate(COUNT_DRAWS)
+    assert page.evaluate("window.__idle.length") == 1  # the first drawing ahead, waiting
+    page.evaluate("window.__runIdle()")
+    wait_until(page, "window.__draws === 1 && window.__idle.length === 1")
+    # The reader scrolls far away: the next idle period draws nothing and the work pauses.
+    page.evaluate("window.scrollTo(0, 0)")
+    wait_until(
+        page, f"document.querySelector('#{CLIP}').getBoundingClientRect().top > 3 * innerHeight"
+    )
+    page.wait_for_timeout(200)  # the IntersectionObserver reports it
+    run_idle_until_quiet(page, CLIP)
+    assert page.evaluate("window.__draws") == 1
+    # Back near the instrument, the neighbours are drawn.
+    go_live(page, CLIP)
+    wait_until(page, "window.__idle.length > 0")
+    run_idle_until_quiet(page, CLIP)
+    assert page.evaluate("window.__draws") > 1
+    clean(traffic)
+
+
 def test_palette_toggle_restyles_live_charts(chapter):
     page, traffic = chapter(color_scheme="light")
     go_live(page, RF)

@@ -182,6 +182,7 @@
     this.plot = null;
     this.key = null;
     this.started = false;
+    this.near = false; // within NEAR of the viewport: only then is anything drawn ahead
     this.narrowQuery = null;
   }
 
@@ -516,6 +517,7 @@
 
   // One drawing per idle period (a task of one drawing, so input waits at most that long),
   // until the neighbours of the current state are all kept; a newer state replaces the queue.
+  // It pauses while the instrument is far from the viewport and resumes when it comes near.
   Instrument.prototype.prepareNeighbours = function () {
     var self = this;
     if (!this.plot || !this.key) return;
@@ -531,7 +533,7 @@
       do {
         next = self.ahead.shift();
       } while (next && self.drawings.has(self.drawingId(next)));
-      if (!next || !self.plot || !self.stage.isConnected) {
+      if (!next || !self.plot || !self.stage.isConnected || !self.near) {
         preparing(false);
         return;
       }
@@ -587,10 +589,12 @@
       observer = new IntersectionObserver(
         function (entries) {
           entries.forEach(function (entry) {
-            if (!entry.isIntersecting) return;
-            observer.unobserve(entry.target);
             live.forEach(function (instrument) {
-              if (instrument.stage === entry.target) instrument.start();
+              if (instrument.stage !== entry.target) return;
+              instrument.near = entry.isIntersecting;
+              if (!instrument.near) return;
+              if (instrument.started) instrument.prepareNeighbours();
+              else instrument.start();
             });
           });
         },
