@@ -26,6 +26,11 @@ import textbook.notebook as notebook
 log = get_plugin_logger("cells")
 PROJECT = Path(__file__).resolve().parent.parent  # js/cells, node_modules, vendored Pyodide
 _build: dict = {}
+_dirty = {"on": False}  # `--dirty` builds only the changed pages: keep the caches whole
+
+
+def on_startup(command, dirty):
+    _dirty["on"] = dirty
 
 
 def on_config(config):
@@ -130,7 +135,7 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_build(config):
-    if "results" in _build:  # outputs of cells that no page uses any more
+    if "results" in _build and not _dirty["on"]:  # outputs of cells no page uses any more
         cells.prune_cache(_build["cache"] / "outputs", _build["results"].values())
 
 

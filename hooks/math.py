@@ -28,6 +28,7 @@ MATH_CSS = "assets/css/math.css"
 
 
 class _Build:
+    dirty = False  # `--dirty` builds only the changed pages: keep the cache whole
     renderer: katex.KatexRenderer | None = None
     css = ""
     fonts_cache: Path | None = None
@@ -42,6 +43,10 @@ def _stop() -> None:
     if state.renderer is not None:
         state.renderer.close()
         state.renderer = None
+
+
+def on_startup(command, dirty):
+    state.dirty = dirty
 
 
 def on_config(config):
@@ -102,6 +107,10 @@ def on_post_build(config) -> None:
             f"{state.formulas} formulas, {renderer.rendered} rendered, "
             f"{renderer.cached} cached ({state.seconds:.2f} s)"
         )
+        if renderer.cache is not None and not state.dirty:
+            stale = renderer.cache.prune()  # formulas no page has any more
+            if stale:
+                log.info(f"removed {len(stale)} cached formulas no page uses any more")
     _stop()
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from textbook.files import write_atomic
+from textbook.files import prune, write_atomic
 
 RUNNER_VERSION = "1"
 DEFAULT_TIMEOUT = 120.0
@@ -248,11 +248,7 @@ def _write_cache(cache_file: Path, result: CellResult) -> None:
 
 def prune_cache(cache_dir: Path, keep: Iterable[CellResult]) -> list[Path]:
     """Delete cached outputs no result of this build used; return the deleted files."""
-    wanted = {f"{r.key}.json" for r in keep}
-    stale = [p for p in sorted(cache_dir.glob("*.json")) if p.name not in wanted]
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return stale
+    return prune(cache_dir, {f"{r.key}.json" for r in keep}, "*.json")
 
 
 def execute_cells(

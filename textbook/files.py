@@ -1,9 +1,10 @@
-"""Writing files so that no reader ever sees half of one."""
+"""Writing files so that no reader ever sees half of one; clearing out unused cache entries."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -23,3 +24,20 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def prune(directory: Path, keep: Iterable[str], pattern: str = "*") -> list[Path]:
+    """Delete the files in ``directory`` that match ``pattern`` and are not named in ``keep``
+    (cache entries the build that just finished did not use); returns the deleted paths.
+
+    Only after a complete build: one that skipped pages (``--dirty``) did not use everything
+    the site needs."""
+    wanted = set(keep)
+    stale = [
+        path
+        for path in sorted(Path(directory).glob(pattern))
+        if path.is_file() and path.name not in wanted and not path.name.startswith(".")
+    ]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale

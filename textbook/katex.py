@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
-import tempfile
 import threading
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
 from mkdocs.plugins import get_plugin_logger
+
+from textbook.files import prune, write_atomic
 
 log = get_plugin_logger(__name__)
 
@@ -116,15 +116,17 @@ def _digest(html: str) -> str:
 
 
 class DiskCache:
-    """One JSON file per formula under `directory`, written atomically (temp file + rename)."""
+    """One JSON file per formula under `directory`, written atomically."""
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
+        self.used: set[str] = set()  # keys asked for: what prune() keeps
 
     def _path(self, key: str) -> Path:
         return self.directory / f"{key}.json"
 
     def get(self, key: str) -> str | None:
+        self.used.add(key)
         path = self._path(key)
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
@@ -144,17 +146,14 @@ class DiskCache:
         return html
 
     def put(self, key: str, html: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.used.add(key)
         entry = {"format": CACHE_FORMAT, "html": html, "sha256": _digest(html)}
         data = json.dumps(entry, sort_keys=True, ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{key[:16]}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(data)
-            os.replace(tmp, self._path(key))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self._path(key), data.encode("utf-8"))
+
+    def prune(self) -> list[Path]:
+        """Delete the entries that no formula asked for since this cache was opened."""
+        return prune(self.directory, {f"{key}.json" for key in self.used}, "*.json")
 
 
 class KatexRenderer:

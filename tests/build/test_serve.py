@@ -1,8 +1,9 @@
 """`mkdocs serve` as an author uses it, on a copy of the project.
 
-One server, three edits in turn, each answered by exactly one rebuild:
+One server, four edits in turn, each answered by exactly one rebuild:
 - prose: the page shows the new word; no figure is re-rendered, no cell re-run, no formula
   re-typeset;
+- a formula: it alone is typeset, and the cache entry of the formula it replaced is deleted;
 - the project's Python (`textbook/reading_time.py`): the rebuild runs the edited code;
 - an edit that does not compile: the rebuild fails naming the file and line, the server keeps
   running, and the fix rebuilds.
@@ -138,6 +139,13 @@ def test_edits_under_serve(server):
     assert re.search(r"figures: \w+ cached", lines) and " rendered in " not in lines, lines
     assert re.search(r"cells: \d+ cells: 0 executed", lines), lines
     assert re.search(r"math: \d+ formulas, 0 rendered", lines), lines
+
+    # A formula: only it is typeset, and the cache entry of the old one goes.
+    formula = edited.replace(r"\(\phi(I)\)", r"\(\phi(\mathbf{I})\)")
+    assert formula != edited
+    lines = "\n".join(edit_and_rebuild(log, chapter, formula))
+    assert re.search(r"math: \d+ formulas, 1 rendered", lines), lines
+    assert "math: removed 1 cached formulas no page uses any more" in lines, lines
 
     # The project's Python: the rebuild runs the edited module.
     reading = project / READING

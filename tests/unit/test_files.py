@@ -1,10 +1,10 @@
-"""textbook.files: atomic writes."""
+"""textbook.files: atomic writes, pruning unused cache entries."""
 
 from __future__ import annotations
 
 import pytest
 
-from textbook.files import write_atomic
+from textbook.files import prune, write_atomic
 
 
 def test_write_atomic_replaces_the_file_and_leaves_no_temporary(tmp_path):
@@ -28,3 +28,20 @@ def test_write_atomic_keeps_the_old_file_when_the_write_fails(tmp_path, monkeypa
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [path.name for path in tmp_path.iterdir()] == ["file.json"]
+
+
+def test_prune_deletes_only_unlisted_entries_of_the_pattern(tmp_path):
+    for name in ("keep.json", "old.json", "notes.txt", ".old.json.123.tmp"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "fonts").mkdir()  # another cache nested inside: not this one's entries
+    (tmp_path / "fonts" / "old.json").write_text("x")
+    assert prune(tmp_path, {"keep.json"}, "*.json") == [tmp_path / "old.json"]
+    # A writer's temporary file (a concurrent build's) and other kinds of file stay.
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".old.json.123.tmp",
+        "fonts",
+        "keep.json",
+        "notes.txt",
+    ]
+    assert (tmp_path / "fonts" / "old.json").exists()
+    assert prune(tmp_path / "missing", set()) == []

@@ -142,6 +142,23 @@ def test_warm_cache_typesets_nothing_and_never_starts_node(tmp_path):
         assert (warm.rendered, warm.cached, warm.started) == (0, 30, False)
 
 
+def test_prune_keeps_the_formulas_asked_for_and_deletes_the_rest(tmp_path):
+    with KatexRenderer(ROOT, cache_dir=tmp_path) as r:
+        r.render_many([("a", False), ("b", False), ("c", True)])
+    entries = {path.name for path in tmp_path.glob("*.json")}
+    assert len(entries) == 3
+    with KatexRenderer(ROOT, cache_dir=tmp_path) as r:  # "b" edited into "b'"
+        r.render_many([("a", False), ("b'", False), ("c", True)])
+        stale = r.cache.prune()
+    gone = {katex.cache_key(r.version, False, "b") + ".json"}
+    assert {path.name for path in stale} == gone
+    left = {path.name for path in tmp_path.glob("*.json")}
+    assert left == (entries - gone) | {katex.cache_key(r.version, False, "b'") + ".json"}
+    with KatexRenderer(ROOT, cache_dir=tmp_path) as r:  # what is left serves the page whole
+        r.render_many([("a", False), ("b'", False), ("c", True)])
+        assert (r.rendered, r.cached) == (0, 3)
+
+
 def test_cache_entries_are_sorted_json_with_digest(tmp_path):
     with KatexRenderer(ROOT, cache_dir=tmp_path) as r:
         html = r.render("y^2")
