@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,13 @@ MKDOCS = [sys.executable, "-m", "mkdocs"]
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
 TEST_PORT = int(os.environ.get("TEXTBOOK_TEST_PORT", "8731")) + int(_WORKER or 0)
 TEST_SITE_URL = f"http://127.0.0.1:{TEST_PORT}/"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def run_mkdocs_build(config: Path, site_dir: Path, cwd: Path | None = None, env=None):

@@ -11,7 +11,6 @@ import functools
 import math
 import re
 import shutil
-import socket
 import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,19 +21,13 @@ import pytest
 from tests.browser.conftest import watch
 from tests.browser.loading import settle_on_networkidle
 from tests.browser.server import MIME_TYPES, serve_directory
-from tests.conftest import run_mkdocs_build
+from tests.conftest import free_port, run_mkdocs_build
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "cells_site"
 CELL_IDS = ["cell-pixel-distance", "cell-patchify", "cell-zero-shot"]
 RUN_TIMEOUT_MS = 60_000
 NUMBER = re.compile(r"[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

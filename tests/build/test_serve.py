@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench.project import build_env, copy_project, prose_edit
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 CHAPTER = "docs/01-computer-vision.md"
 READING = "textbook/reading_time.py"
@@ -76,12 +75,6 @@ class ServeLog:
             time.sleep(0.1)
         text = "\n".join(self.since(0))
         pytest.fail(f"no {pattern.pattern!r} from mkdocs serve; it printed:\n{text}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
