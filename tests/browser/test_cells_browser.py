@@ -207,13 +207,16 @@ def test_edit_shows_the_new_result_and_survives_a_reload(session):
 
 
 def test_output_streams_while_the_cell_runs(session):
+    # After "line 1" the cell keeps busy for 4 s: on a loaded machine the page may see the
+    # line late, and the check below must still find the cell running.
     code = (
         "import time\n"
-        "for i in range(3):\n"
+        "for i, pause in enumerate((0.4, 4.0)):\n"
         "    print('line', i)\n"
         "    start = time.time()\n"
-        "    while time.time() - start < 0.4:\n"
+        "    while time.time() - start < pause:\n"
         "        pass\n"
+        "print('line', 2)\n"
     )
     session.set_code("cell-zero-shot", code)
     before = session.runs("cell-zero-shot")
