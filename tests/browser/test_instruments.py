@@ -418,7 +418,7 @@ def test_drawing_ahead_pauses_far_from_the_viewport_and_resumes_near_it(chapter)
     page.reload(wait_until="networkidle")
     go_live(page, CLIP)
     page.evaluate(COUNT_DRAWS)
-    assert page.evaluate("window.__idle.length") == 1  # the first drawing ahead, waiting
+    wait_until(page, "window.__idle.length === 1")  # the first drawing ahead, waiting
     page.evaluate("window.__runIdle()")
     wait_until(page, "window.__draws === 1 && window.__idle.length === 1")
     # The reader scrolls far away: the next idle period draws nothing and the work pauses.
@@ -426,7 +426,7 @@ def test_drawing_ahead_pauses_far_from_the_viewport_and_resumes_near_it(chapter)
     wait_until(
         page, f"document.querySelector('#{CLIP}').getBoundingClientRect().top > 3 * innerHeight"
     )
-    page.wait_for_timeout(200)  # the IntersectionObserver reports it
+    wait_until(page, f"!document.querySelector('#{CLIP} .tb-instrument__stage[data-near]')")
     run_idle_until_quiet(page, CLIP)
     assert page.evaluate("window.__draws") == 1
     # Back near the instrument, the neighbours are drawn.

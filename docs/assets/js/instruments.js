@@ -592,6 +592,7 @@
             live.forEach(function (instrument) {
               if (instrument.stage !== entry.target) return;
               instrument.near = entry.isIntersecting;
+              instrument.stage.toggleAttribute("data-near", instrument.near); // tests wait on it
               if (!instrument.near) return;
               if (instrument.started) instrument.prepareNeighbours();
               else instrument.start();
