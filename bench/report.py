@@ -327,6 +327,16 @@ def others_section(results: dict) -> str:
             lines.append(instrument_table(latency))
     elif instruments:
         lines.append(f"- Instruments (`bench/bench_instruments.py`): {instruments.get('error')}.")
+    clip = results.get("mini_clip")
+    if isinstance(clip, dict) and "seconds" in clip:
+        verdict = "met" if clip.get("ok") else "**not met**"
+        lines.append(
+            f"- Miniature CLIP training (`train_mini_clip(seed=0)` in a fresh process, as each "
+            f"cold build runs it): {clip['seconds']:.2f} s (target < {clip['target_s']:g} s): "
+            f"{verdict}."
+        )
+    elif clip:
+        lines.append(f"- Miniature CLIP training: {clip.get('error')}.")
     return "\n".join(lines) or "_Not measured._"
 
 

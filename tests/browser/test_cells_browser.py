@@ -270,7 +270,7 @@ def test_endless_loop_is_stopped_and_the_page_stays_responsive(session):
     start = time.perf_counter()
     assert session.page.evaluate("1 + 1") == 2  # main thread free while Python spins
     session.set_code("cell-zero-shot", "print('typing still works')\n")
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 10  # not blocked until Stop (generous: a busy CI)
     session.cell("cell-patchify").get_by_role("button", name="Stop").click()
     session.wait_runs("cell-patchify", before + 1, timeout=10_000)
     out = session.output("cell-patchify")

@@ -1,7 +1,5 @@
 """The miniature CLIP: data, hand-written backprop, training, zero-shot and determinism."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -18,22 +16,10 @@ from figures_src.kernels.mini_clip import (
 
 
 @pytest.fixture(scope="module")
-def timed_training():
-    start = time.perf_counter()
-    trained = train_mini_clip(seed=0)
-    seconds = time.perf_counter() - start
-    print(f"\nmini-CLIP seed 0: trained in {seconds:.2f} s")
-    return trained, seconds
-
-
-@pytest.fixture(scope="module")
-def trained(timed_training):
-    return timed_training[0]
-
-
-def test_training_is_fast_enough_for_the_site_build(timed_training):
-    _, seconds = timed_training
-    assert seconds < 10.0
+def trained():
+    # How long it takes is measured by `make bench` (target < 10 s), not asserted here:
+    # a shared machine's noise would make such a test fail at random.
+    return train_mini_clip(seed=0)
 
 
 def test_loss_falls_substantially(trained):

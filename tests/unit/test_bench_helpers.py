@@ -256,6 +256,14 @@ def test_markdown_report_renders_partial_results():
     assert "2 cores" in text and "_Page metrics not measured._" in text
 
 
+def test_the_report_says_whether_the_mini_clip_training_met_its_target():
+    fast = report.others_section({"mini_clip": {"seconds": 6.3, "target_s": 10.0, "ok": True}})
+    assert "6.30 s (target < 10 s): met." in fast
+    slow = report.others_section({"mini_clip": {"seconds": 11.2, "target_s": 10.0, "ok": False}})
+    assert "11.20 s (target < 10 s): **not met**." in slow
+    assert "ImportError" in report.others_section({"mini_clip": {"error": "ImportError: x"}})
+
+
 def test_instrument_pace_and_table_split_kept_and_drawn_changes():
     from bench.bench_instruments import _pace
 
