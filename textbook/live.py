@@ -132,16 +132,17 @@ class ProjectModules:
             for name, module in modules.items()
         }
         order = reload_order(changed, imports)
+        sources = {name: _fingerprint(Path(modules[name].__file__)) for name in order}
         writes = sys.dont_write_bytecode
         sys.dont_write_bytecode = True
         try:
             for name in order:
-                module = sys.modules[name]
-                source = _fingerprint(Path(module.__file__))
-                importlib.reload(module)  # a failure leaves it changed: the next rebuild retries
-                self.seen[name] = source
+                importlib.reload(sys.modules[name])
         finally:
             sys.dont_write_bytecode = writes
+        # Only now: if any of them failed (the edited module, or one that uses what the edit
+        # removed), all stay changed and the next rebuild reloads them again, not half of them.
+        self.seen.update(sources)
         return order
 
 

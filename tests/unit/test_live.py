@@ -108,6 +108,28 @@ def test_an_edit_that_does_not_import_is_retried_until_fixed(package):
     assert modules["user"].value() == 3
 
 
+def test_an_edit_that_breaks_an_unchanged_importer_is_retried_whole(package):
+    name, root, modules = package
+    project = ProjectModules(packages=(name,))
+    project.note_new()
+    # user runs base's check() when it loads; both are reloaded once and settle.
+    edit(root / "base.py", "VALUE = 1\n\n\ndef check():\n    pass\n")
+    edit(
+        root / "user.py",
+        (root / "user.py").read_text() + f"\nimport {name}.base\n\n{name}.base.check()\n",
+    )
+    assert project.reload_changed() == [f"{name}.base", f"{name}.user"]
+    # Only base is edited: it reloads fine, and then user, untouched, fails to load.
+    edit(root / "base.py", "VALUE = 1\n\n\ndef check():\n    raise RuntimeError('no')\n")
+    with pytest.raises(RuntimeError):
+        project.reload_changed()
+    with pytest.raises(RuntimeError):  # not "nothing changed" while user runs stale code
+        project.reload_changed()
+    edit(root / "base.py", "VALUE = 5\n\n\ndef check():\n    pass\n")
+    assert project.reload_changed() == [f"{name}.base", f"{name}.user"]
+    assert modules["user"].value() == 5
+
+
 def test_modules_imported_later_are_watched_from_then_on(package):
     name, root, _ = package
     project = ProjectModules(packages=(name,))
