@@ -1,10 +1,11 @@
 """MkDocs hook: citable anchors, cross-references, citations and quiz widgets.
 
-Thin adapter over `textbook.anchors` (registry, guard, anchors.json), `textbook.xref` (label
-links, previews, aliases, the Equations page, page decoration), `textbook.cite` and
-`textbook.quiz`. Anchors are read in on_page_content (before math is typeset); once every page
-is read (on_env) the registry is checked against `anchors/published.json`; on_page_context
-decorates each page, and the math hook typesets the formulas added here in on_post_page.
+Thin adapter over `textbook.anchors.registry` (registry, guard, anchors.json),
+`textbook.anchors.xref` (label links, previews, aliases, the Equations page, page decoration),
+`textbook.anchors.cite` and `textbook.anchors.quiz`. Anchors are read in on_page_content (before
+math is typeset); once every page is read (on_env) the registry is checked against
+`anchors/published.json`; on_page_context decorates each page, and the math hook typesets the
+formulas added here in on_post_page.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
-import textbook.anchors as anchors
-import textbook.cite as cite
-import textbook.errors as errors
-import textbook.xref as xref
+import textbook.anchors.cite as cite
+import textbook.anchors.registry as anchors
+import textbook.anchors.xref as xref
+import textbook.core.errors as errors
 
 log = get_plugin_logger("anchors")
 PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"

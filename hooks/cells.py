@@ -1,4 +1,4 @@
-"""MkDocs hook: runnable Python cells (logic in textbook.cells / .notebook / .cells_assets).
+"""MkDocs hook: runnable Python cells (logic in textbook.cells.run / .notebook / .cells_assets).
 
 - on_files (priority 100, before mkdocs-jupyter): bundle the front end, add it and the
   self-hosted Pyodide as generated files, run every cell the pages place (cached), and add one
@@ -19,9 +19,9 @@ from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-import textbook.cells as cells
-import textbook.cells_assets as assets
-import textbook.notebook as notebook
+import textbook.cells.assets as assets
+import textbook.cells.notebook as notebook
+import textbook.cells.run as cells
 
 log = get_plugin_logger("cells")
 PROJECT = Path(__file__).resolve().parent.parent  # js/cells, node_modules, vendored Pyodide

@@ -1,7 +1,7 @@
 """MkDocs hook: render the figure modules and put the figures into the pages.
 
-Thin adapter over ``figures_src.render`` (cache + subprocess rendering) and
-``figures_src.embed`` (placeholder replacement).  Nothing is written into ``docs/``: the
+Thin adapter over ``textbook.figures.render`` (cache + subprocess rendering) and
+``textbook.figures.embed`` (placeholder replacement).  Nothing is written into ``docs/``: the
 cached artifacts are added as generated files at ``assets/figures/<name>/<artifact>``.
 """
 
@@ -16,8 +16,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-import figures_src.embed as embed
-import figures_src.render as render
+import textbook.figures.embed as embed
+import textbook.figures.render as render
 
 log = get_plugin_logger("figures")
 CSS = "assets/css/figures.css"

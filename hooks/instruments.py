@@ -1,4 +1,4 @@
-"""MkDocs hook: the interactive instruments (logic in textbook.instruments).
+"""MkDocs hook: the interactive instruments (logic in textbook.instruments.page).
 
 - on_config: the instruments' stylesheet and front-end runtime (``instruments.js``); Plotly
   itself is not listed: the runtime loads it when an instrument approaches the viewport.
@@ -18,7 +18,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-import textbook.instruments as instruments
+import textbook.instruments.page as instruments
 
 log = get_plugin_logger("instruments")
 CSS = "assets/css/instruments.css"
@@ -63,7 +63,7 @@ def on_files(files, config):
 
 
 def _assets(root: Path) -> dict[str, instruments.InstrumentAssets]:
-    from figures_src import render  # the figures hook has put the project on sys.path
+    from textbook.figures import render  # the figures hook has put the project on sys.path
 
     found = {}
     for name, record in render.load_records(root / ".cache" / "figures").items():

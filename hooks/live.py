@@ -1,6 +1,6 @@
 """MkDocs hook: under `mkdocs serve`, each rebuild runs the project's Python as it is on disk.
 
-Thin adapter over ``textbook.live``: before any other hook configures the rebuild, the project
+Thin adapter over ``textbook.site.live``: before any other hook configures the rebuild, the project
 modules that changed, and those that import them, are reloaded.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-import textbook.live as live
+import textbook.site.live as live
 
 log = get_plugin_logger("live")
 _modules = live.ProjectModules()

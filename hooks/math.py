@@ -1,6 +1,6 @@
 """MkDocs hook: typeset math at build time with KaTeX; the page ships no math JavaScript.
 
-Thin adapter over `textbook.katex` (the node renderer + disk cache) and `textbook.mathpage`
+Thin adapter over `textbook.math.katex` (the node renderer + disk cache) and `textbook.math.page`
 (page rewriting, error location, assets). Per build: one renderer, started lazily (a warm
 rebuild served from `.cache/katex/` next to mkdocs.yml never starts node), stopped after the
 build. KaTeX's stylesheet and woff2 fonts come from node_modules as generated files under
@@ -18,8 +18,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
-import textbook.katex as katex
-import textbook.mathpage as mathpage
+import textbook.math.katex as katex
+import textbook.math.page as mathpage
 
 log = get_plugin_logger("math")
 PROJECT = Path(__file__).resolve().parent.parent

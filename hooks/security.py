@@ -1,6 +1,6 @@
 """MkDocs hook: site-wide hardening of the output.
 
-- A Content-Security-Policy in every page (logic in `textbook.csp`): once every page is written
+- A Content-Security-Policy in every page (logic in `textbook.site.csp`): once every page is written
   (on_post_build, before hooks/output.py moves the site into place) the hook reads the inline
   scripts, `<style>`s and style attributes of every HTML file of the site, computes one policy
   allowing exactly those (by hash) and puts it first in each page's `<head>`. Under
@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 
-import textbook.csp as csp
+import textbook.site.csp as csp
 
 log = get_plugin_logger("security")
 PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"

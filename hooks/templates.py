@@ -1,6 +1,6 @@
 """MkDocs hook: the theme's templates are compiled once and loaded compiled afterwards.
 
-Thin adapter over `textbook.template_cache`: gives the build's Jinja environment a bytecode
+Thin adapter over `textbook.site.template_cache`: gives the build's Jinja environment a bytecode
 cache in `.cache/templates/` next to mkdocs.yml, whose entries are checked (settings, digest,
 source checksum) before use; entries the build did not load are removed after it. Templates
 load only once pages render, after on_env.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import textbook.template_cache as template_cache
+import textbook.site.template_cache as template_cache
 
 _build: dict = {"cache": None}
 

@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: the project's packages are in the checkout
     sys.path.insert(0, str(ROOT))
 
-from textbook.cells_assets import sha256_file  # noqa: E402 (the check the build repeats)
-from textbook.files import write_atomic  # noqa: E402
+from textbook.cells.assets import sha256_file  # noqa: E402 (the check the build repeats)
+from textbook.core.files import write_atomic  # noqa: E402
 
 PYODIDE_VERSION = "0.27.7"
 CORE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")

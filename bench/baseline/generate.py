@@ -13,7 +13,8 @@
 - No project hooks, no project extension: blocks are converted by ``bench.baseline.convert``.
 
 The figures, cell outputs and computed numbers come from a built copy of the project (its
-``.cache/figures`` manifest and artifacts, its cells run with its Python, ``textbook.facts``).
+``.cache/figures`` manifest and artifacts, its cells run with its Python,
+``textbook.chapter.facts``).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def plotly_html(figure: dict[str, Any], div_id: str, include_plotlyjs: bool | st
 
 def facts_of(project: Path) -> dict[str, str]:
     code = (
-        "import json, textbook.facts as f; "
+        "import json, textbook.chapter.facts as f; "
         "print(json.dumps({n: f.text(n) for n in f.names()}, sort_keys=True))"
     )
     done = subprocess.run(

@@ -9,7 +9,7 @@ An instrument precomputes every state its controls can reach.  Its ``build()`` r
 - ``poster-{light,dark}.svg`` and ``poster-narrow-{light,dark}.svg``: the default state with
   its readouts, drawn by Matplotlib, shown before Plotly loads, without JavaScript and in
   print.
-- ``meta["instrument"]``: what ``textbook.instruments`` needs to write the controls and the
+- ``meta["instrument"]``: what ``textbook.instruments.page`` needs to write the controls and the
   readouts into the page (labels, options, default values).
 
 JSON is compact and deterministic: sorted keys, floats rounded, no NaN.

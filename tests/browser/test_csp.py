@@ -1,4 +1,4 @@
-"""The Content-Security-Policy of the built site (hooks/security.py, textbook/csp.py).
+"""The Content-Security-Policy of the built site (hooks/security.py, textbook/site/csp.py).
 
 Every page carries the same strict policy; reading the home page, the chapter (every instrument
 live, a cell run), the Equations page and the notebook page triggers no violation, instant
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 
-from textbook.csp import meta_policy
+from textbook.site.csp import meta_policy
 
 PAGES = ["", "01-computer-vision/", "equations/", "notebooks/01-computer-vision/"]
 INSTRUMENTS = ["instrument-mm1-1", "instrument-mm1-2", "instrument-mm1-3"]

@@ -25,7 +25,7 @@ BLOCK_KINDS = {"equation", "instrument", "quiz", "cell", "figure"}
 
 
 class Blocks(HTMLParser):
-    """(kind, id) of every citable element, read independently of textbook.anchors."""
+    """(kind, id) of every citable element, read independently of textbook.anchors.registry."""
 
     def __init__(self):
         super().__init__()
@@ -315,7 +315,14 @@ def test_an_alias_keeps_a_renamed_anchor_working(project):
 def test_publish_withdraws_an_anchor_on_purpose(project):
     edit(project / "docs" / "chapter.md", "quiz | quiz-fx-number", "quiz | quiz-fx-iou")
     result = subprocess.run(
-        [sys.executable, "-m", "textbook.anchors", "--publish", "-f", str(project / "mkdocs.yml")],
+        [
+            sys.executable,
+            "-m",
+            "textbook.anchors",
+            "--publish",
+            "-f",
+            str(project / "mkdocs.yml"),
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, **EPOCH},

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from textbook import facts
-from textbook.reading_time import reading_minutes
+from textbook.chapter import facts
+from textbook.chapter.reading_time import reading_minutes
 
 SECTION_IDS = ["sec-1-1", "sec-1-2", "sec-1-3", "sec-1-4", "sec-1-5", "sec-1-r"]
 EQUATION_IDS = ["eq-mm1-1", "eq-mm1-2", "eq-mm1-3", "eq-mm1-4"]

@@ -4,7 +4,7 @@ One server, four edits in turn, each answered by exactly one rebuild:
 - prose: the page shows the new word; no figure is re-rendered, no cell re-run, no formula
   re-typeset;
 - a formula: it alone is typeset, and the cache entry of the formula it replaced is deleted;
-- the project's Python (`textbook/reading_time.py`): the rebuild runs the edited code;
+- the project's Python (`textbook/chapter/reading_time.py`): the rebuild runs the edited code;
 - an edit that does not compile: the rebuild fails naming the file and line, the server keeps
   running, and the fix rebuilds.
 """
@@ -26,7 +26,7 @@ from bench.project import build_env, copy_project, prose_edit
 from tests.conftest import ROOT, free_port
 
 CHAPTER = "docs/01-computer-vision.md"
-READING = "textbook/reading_time.py"
+READING = "textbook/chapter/reading_time.py"
 WARM_CACHES = ("figures", "katex", "cells", "mkdocs-jupyter", "templates", "facts.json")
 # Not "Documentation built in ... seconds": MkDocs drops a log message it has printed before,
 # so a rebuild that takes as long as an earlier one prints no such line.
@@ -147,7 +147,7 @@ def test_edits_under_serve(server):
     slower = code.replace("WORDS_PER_MINUTE = 230", "WORDS_PER_MINUTE = 23")
     assert slower != code
     lines = "\n".join(edit_and_rebuild(log, reading, slower))
-    assert "live: reloaded textbook.reading_time" in lines, lines
+    assert "live: reloaded textbook.chapter.reading_time" in lines, lines
     assert int(MINUTES.search(page(base)).group(1)) > 5 * minutes
 
     # A broken edit: one clear error with file and line; the server waits for the fix (it holds

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from figures_src.embed import FigureEmbedError, find_source_line, replace_placeholders
-from figures_src.render import Artifact, FigureRecord
+from textbook.figures.embed import FigureEmbedError, find_source_line, replace_placeholders
+from textbook.figures.render import Artifact, FigureRecord
 
 PLACEHOLDER = (
     '<figure class="tb-figure" id="fig-imagenet-error" data-figure="imagenet_error"></figure>'

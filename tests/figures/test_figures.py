@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from figures_src import render
 from figures_src.figure import FigureResult, validate_result
 from figures_src.kernels import mini_clip
+from textbook.figures import render
 
 from .conftest import ROOT
 

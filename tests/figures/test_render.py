@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from figures_src import render
+from textbook.figures import render
 
 LOGGER = "mkdocs.plugins.figures"
 
@@ -70,7 +70,7 @@ def test_manifest_has_sorted_keys_and_records_every_input(project, cache_dir, ca
         "figures_src/data/values.csv",
         "figures_src/figure.py",
     } <= set(inputs)
-    assert "figures_src/render.py" not in inputs
+    assert "textbook/figures/render.py" not in inputs
     assert set(manifest["figures"]["beta"]["inputs"]).isdisjoint(
         {"figures_src/kernels/double.py", "figures_src/data/values.csv"}
     )

@@ -1,4 +1,4 @@
-"""textbook.anchors: reading anchors from HTML, the registry, the published-anchor guard."""
+"""textbook.anchors.registry: reading anchors from HTML, the registry, the published guard."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from textbook import anchors
-from textbook.anchors import (
+from textbook.anchors import registry as anchors
+from textbook.anchors.registry import (
     Anchor,
     Edit,
     ParsedPages,
@@ -24,7 +24,7 @@ from textbook.anchors import (
     registry_json,
     scan,
 )
-from textbook.errors import SourceError
+from textbook.core.errors import SourceError
 
 PAGE = """\
 <h1 id="chapter-title">Chapter<a class="headerlink" href="#chapter-title">&para;</a></h1>

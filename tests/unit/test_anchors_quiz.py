@@ -1,11 +1,11 @@
-"""textbook.quiz: the answer form each quiz block gets at build time."""
+"""textbook.anchors.quiz: the answer form each quiz block gets at build time."""
 
 from __future__ import annotations
 
 import pytest
 
-from textbook.anchors import apply_edits, scan
-from textbook.quiz import form_edits, form_html
+from textbook.anchors.quiz import form_edits, form_html
+from textbook.anchors.registry import apply_edits, scan
 
 QUIZ = (
     '<div class="tb-quiz" data-answer="{answer}" data-kind="{kind}" id="quiz-a">'

@@ -1,4 +1,4 @@
-"""textbook.cells: finding cells, executing them in a subprocess, caching, rendering."""
+"""textbook.cells.run: finding cells, executing them in a subprocess, caching, rendering."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from textbook import cells
+from textbook.cells import run as cells
 
 FIXTURE_CELLS = Path(__file__).resolve().parents[1] / "fixtures" / "cells_site" / "cells"
 

@@ -1,4 +1,4 @@
-"""textbook.cells_assets: the esbuild bundle is rebuilt only when stale; Pyodide is checked."""
+"""textbook.cells.assets: the esbuild bundle is rebuilt only when stale; Pyodide is checked."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from textbook import cells_assets
+from textbook.cells import assets as cells_assets
 
 ROOT = Path(__file__).resolve().parents[2]
 

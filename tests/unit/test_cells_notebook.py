@@ -1,4 +1,4 @@
-"""textbook.notebook: the companion notebook is valid, faithful and byte-for-byte stable."""
+"""textbook.cells.notebook: the companion notebook is valid, faithful and byte-for-byte stable."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from textbook import notebook
+from textbook.cells import notebook
 
 CELLS = [
     notebook.NotebookCell(
@@ -50,7 +50,7 @@ def test_dumps_is_deterministic_across_processes():
     assert text.endswith("}\n") and text == notebook.dumps(notebook.build_notebook("T", CELLS))
     script = (
         "from tests.unit.test_cells_notebook import CELLS\n"
-        "from textbook import notebook\n"
+        "from textbook.cells import notebook\n"
         "import sys; sys.stdout.write(notebook.dumps(notebook.build_notebook('T', CELLS)))\n"
     )
     other = subprocess.run(

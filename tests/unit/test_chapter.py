@@ -1,7 +1,7 @@
 import pytest
 
-from textbook.chapter import chapter_meta, decorate, headings_without_id, split_front_matter
-from textbook.errors import SourceError
+from textbook.chapter.meta import chapter_meta, decorate, headings_without_id, split_front_matter
+from textbook.core.errors import SourceError
 
 FRONT = """\
 ---

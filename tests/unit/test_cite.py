@@ -1,4 +1,4 @@
-"""textbook.cite: the citation date, plain-text and BibTeX citations, the copy buttons."""
+"""textbook.anchors.cite: the citation date, plain-text and BibTeX citations, the copy buttons."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import subprocess
 import pytest
 
 from tests.conftest import ROOT
-from textbook.anchors import Anchor, apply_edits, scan
-from textbook.cite import (
+from textbook.anchors.cite import (
     Work,
     bibtex_escape,
     build_date,
@@ -22,6 +21,7 @@ from textbook.cite import (
     equation_edits,
     work_of,
 )
+from textbook.anchors.registry import Anchor, apply_edits, scan
 
 WORK = Work(
     author="AI Encyclopedia editors",

@@ -1,4 +1,4 @@
-"""textbook.csp: hashes of inline code, the site policy, its <meta> in the page."""
+"""textbook.site.csp: hashes of inline code, the site policy, its <meta> in the page."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from textbook.csp import InlineSources, inject, inline_sources, meta_policy, site_policy
+from textbook.site.csp import InlineSources, inject, inline_sources, meta_policy, site_policy
 
 
 def sha(text: str) -> str:

@@ -1,4 +1,4 @@
-"""textbook.deferred and the notebook plugin: heavy modules are imported on first use only."""
+"""textbook.cells.deferred and the notebook plugin: heavy modules are imported on first use only."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import textwrap
 
 import pytest
 
-from textbook import deferred
+from textbook.cells import deferred
 
 PROBE = """
 import sys
-import textbook.notebook_plugin as plugin
+import textbook.cells.notebook_plugin as plugin
 loaded = sorted(m for m in ("nbconvert", "jupytext.formats", "tornado") if m in sys.modules)
 print("after plugin import:", loaded)
 from mkdocs_jupyter import convert

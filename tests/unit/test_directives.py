@@ -1,7 +1,7 @@
 import pytest
 
-from textbook.directives import scan
-from textbook.errors import SourceError
+from textbook.chapter.directives import scan
+from textbook.core.errors import SourceError
 
 GOOD = """\
 Intro.

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from figures_src.kernels import iou, patches
-from textbook import facts
-from textbook.errors import SourceError
+from textbook.chapter import facts
+from textbook.core.errors import SourceError
 
 
 def test_chapter_numbers_come_from_the_kernels():

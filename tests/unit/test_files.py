@@ -1,10 +1,10 @@
-"""textbook.files: atomic writes, pruning unused cache entries."""
+"""textbook.core.files: atomic writes, pruning unused cache entries."""
 
 from __future__ import annotations
 
 import pytest
 
-from textbook.files import prune, write_atomic
+from textbook.core.files import prune, write_atomic
 
 
 def test_write_atomic_replaces_the_file_and_leaves_no_temporary(tmp_path):
@@ -23,7 +23,7 @@ def test_write_atomic_keeps_the_old_file_when_the_write_fails(tmp_path, monkeypa
     def refuse(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("textbook.files.os.replace", refuse)
+    monkeypatch.setattr("textbook.core.files.os.replace", refuse)
     with pytest.raises(OSError, match="disk full"):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old"

@@ -1,4 +1,4 @@
-from textbook.ids import duplicate_ids, element_ids
+from textbook.core.ids import duplicate_ids, element_ids
 
 
 def test_duplicates_are_found_in_elements_only():

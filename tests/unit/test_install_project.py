@@ -24,11 +24,11 @@ def test_install_writes_path_and_entry_points_and_replaces_stale_copies(tmp_path
     dist = importlib.metadata.PathDistribution(dist_info)
     assert dist.metadata["Name"] == "cv-chapter-site"
     plugins = {ep.name: ep.value for ep in dist.entry_points.select(group="mkdocs.plugins")}
-    assert plugins == {"textbook-notebooks": "textbook.notebook_plugin:NotebookPlugin"}
+    assert plugins == {"textbook-notebooks": "textbook.cells.notebook_plugin:NotebookPlugin"}
     install_project.install(tmp_path)  # idempotent
 
 
 def test_the_venv_finds_the_plugin_mkdocs_yml_names():
     found = importlib.metadata.entry_points(group="mkdocs.plugins", name="textbook-notebooks")
-    assert [ep.value for ep in found] == ["textbook.notebook_plugin:NotebookPlugin"]
+    assert [ep.value for ep in found] == ["textbook.cells.notebook_plugin:NotebookPlugin"]
     assert "- textbook-notebooks:" in (ROOT / "mkdocs.yml").read_text()

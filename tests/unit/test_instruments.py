@@ -1,4 +1,4 @@
-"""textbook.instruments: stage HTML from figure meta, errors with file and line, Plotly CSS;
+"""textbook.instruments.page: stage HTML from figure meta, errors with file and line, Plotly CSS;
 and hooks/instruments.py called directly."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
-from textbook import instruments as ti
-from textbook.ids import duplicate_ids
+from textbook.core.ids import duplicate_ids
+from textbook.instruments import page as ti
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"

@@ -1,6 +1,6 @@
 import json
 
-from textbook import jupyter_cache
+from textbook.cells import jupyter_cache
 
 
 def entry(cache, name, content):

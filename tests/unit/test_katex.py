@@ -1,4 +1,4 @@
-"""textbook.katex: the node KaTeX renderer, its protocol, errors and disk cache."""
+"""textbook.math.katex: the node KaTeX renderer, its protocol, errors and disk cache."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from textbook import katex
-from textbook.katex import KatexError, KatexRenderer, TexError
+from textbook.math import katex
+from textbook.math.katex import KatexError, KatexRenderer, TexError
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "js" / "katex-server.mjs"

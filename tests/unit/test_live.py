@@ -1,4 +1,4 @@
-"""textbook.live: under `mkdocs serve`, edited project modules and their importers reload."""
+"""textbook.site.live: under `mkdocs serve`, edited project modules and their importers reload."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from textbook.live import ProjectModules, failure_message, imported_names, reload_order
+from textbook.site.live import ProjectModules, failure_message, imported_names, reload_order
 
 
 def test_imported_names_resolve_relative_and_function_level_imports():

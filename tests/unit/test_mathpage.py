@@ -1,4 +1,4 @@
-"""textbook.mathpage (page rewriting, error lines, assets, fonts) and the math hook end to end."""
+"""textbook.math.page (page rewriting, error lines, assets, fonts) and the math hook end to end."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from textbook import mathpage
-from textbook.katex import KatexRenderer, TexError
-from textbook.mathpage import Formula, MathError
+from textbook.math import page as mathpage
+from textbook.math.katex import KatexRenderer, TexError
+from textbook.math.page import Formula, MathError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -1,6 +1,6 @@
 import math
 
-from textbook.reading_time import SECONDS, WORDS_PER_MINUTE, count_content, reading_minutes
+from textbook.chapter.reading_time import SECONDS, WORDS_PER_MINUTE, count_content, reading_minutes
 
 
 def test_counts_prose_words_but_not_code_or_math():

@@ -1,8 +1,8 @@
-"""textbook.template_cache: compiled templates are reused only when every check passes."""
+"""textbook.site.template_cache: compiled templates are reused only when every check passes."""
 
 import jinja2
 
-from textbook.template_cache import VerifiedBytecodeCache
+from textbook.site.template_cache import VerifiedBytecodeCache
 
 PAGE = "{% for x in items %}<li>{{ x|upper }}</li>{% endfor %}{% include 'part.html' %}"
 

@@ -1,13 +1,12 @@
-"""textbook.xref: printed labels become links; links to anchors get previews; aliases."""
+"""textbook.anchors.xref: printed labels become links; links to anchors get previews; aliases."""
 
 from __future__ import annotations
 
 import pytest
 
-from textbook.anchors import Anchor, Redirect, apply_edits, build_registry, scan
-from textbook.cite import Work
-from textbook.errors import SourceError
-from textbook.xref import (
+from textbook.anchors.cite import Work
+from textbook.anchors.registry import Anchor, Redirect, apply_edits, build_registry, scan
+from textbook.anchors.xref import (
     alias_markup,
     decorate_page,
     equations_page,
@@ -17,6 +16,7 @@ from textbook.xref import (
     relative_href,
     resolve_href,
 )
+from textbook.core.errors import SourceError
 
 REGISTRY = build_registry(
     [

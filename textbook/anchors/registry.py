@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from textbook.errors import SourceError, find_line, line_of
+from textbook.core.errors import SourceError, find_line, line_of
 
 #: kind -> id prefix (the directives and the chapter hook enforce the prefixes).
 PREFIXES = {
@@ -357,7 +357,7 @@ def math_markup(tex: str) -> str:
 
 
 def _is_block(element: Element, kind: str) -> bool:
-    """Sections are headings; other kinds are the `tb-<kind>` blocks of textbook.blocks."""
+    """Sections are headings; other kinds are the `tb-<kind>` blocks of textbook.chapter.blocks."""
     if kind == "section":
         return element.tag in HEADINGS
     return f"tb-{kind}" in element.classes

@@ -24,9 +24,9 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from textbook.errors import SourceError
-from textbook.files import write_atomic
-from textbook.katex import TexError
+from textbook.core.errors import SourceError
+from textbook.core.files import write_atomic
+from textbook.math.katex import TexError
 
 #: Where the KaTeX stylesheet and fonts go in the built site.
 ASSET_DIR = "assets/katex"

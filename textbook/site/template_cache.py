@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
-from textbook.files import write_atomic
+from textbook.core.files import write_atomic
 
 _DIGEST = hashlib.sha256().digest_size
 

@@ -13,7 +13,7 @@ from html import escape
 
 import yaml
 
-from textbook.errors import SourceError
+from textbook.core.errors import SourceError
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(?P<body>.*?\n)?(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*$")
@@ -72,7 +72,7 @@ def split_front_matter(source: str, path: str) -> tuple[dict, int]:
 
 
 def _require(data: dict, key: str, kind: type, path: str, source: str):
-    from textbook.errors import find_line
+    from textbook.core.errors import find_line
 
     value = data.get(key)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
@@ -96,7 +96,7 @@ def chapter_meta(data: dict, path: str, source: str) -> ChapterMeta | None:
         nxt = _require(data, "next", dict, path, source)
         missing = [k for k in ("number", "title", "summary") if k not in nxt]
         if missing:
-            from textbook.errors import find_line
+            from textbook.core.errors import find_line
 
             line = find_line(source, "next:") or 1
             raise SourceError(path, line, f"front matter 'next' lacks: {', '.join(missing)}")
@@ -107,7 +107,7 @@ def chapter_meta(data: dict, path: str, source: str) -> ChapterMeta | None:
     }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
-        from textbook.errors import find_line
+        from textbook.core.errors import find_line
 
         line = find_line(source, f"{unknown[0]}:") or 1
         raise SourceError(path, line, f"unknown front matter key '{unknown[0]}'")

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from textbook.files import prune, write_atomic
+from textbook.core.files import prune, write_atomic
 
 RUNNER_VERSION = "1"
 DEFAULT_TIMEOUT = 120.0

@@ -1,15 +1,15 @@
 """Quiz widgets: the answer form each `.tb-quiz` block gets, written at build time.
 
 The block itself (question, answer data, collapsible worked explanation) comes from
-`textbook.blocks`; without JavaScript it stays a question with a collapsible explanation. The
-form added here is `hidden` until `quiz.js` shows it and binds Check, feedback and progress.
+`textbook.chapter.blocks`; without JavaScript it stays a question with a collapsible explanation.
+The form added here is `hidden` until `quiz.js` shows it and binds Check, feedback and progress.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from textbook.anchors import Document, Edit
+from textbook.anchors.registry import Document, Edit
 
 KINDS = ("number", "truefalse")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textbook.files import write_atomic
+from textbook.core.files import write_atomic
 
 if TYPE_CHECKING:  # nbformat is imported only when a notebook is (re)built: ~50 ms
     import nbformat

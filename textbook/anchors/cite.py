@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from textbook.anchors import Anchor, Document, Edit, absolute_url
+from textbook.anchors.registry import Anchor, Document, Edit, absolute_url
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BIBTEX_SPECIAL = {

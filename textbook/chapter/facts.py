@@ -15,8 +15,8 @@ from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
-from textbook.errors import SourceError, line_of
-from textbook.files import write_atomic
+from textbook.core.errors import SourceError, line_of
+from textbook.core.files import write_atomic
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<name>[a-z0-9_]+)\s*\}\}")
 # Fenced code is shown as written: a `{{ x }}` inside it is code, not a fact.
@@ -28,7 +28,7 @@ VIT_PATCH = 16
 CHANNELS = 3
 
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 CACHE_FILE = PROJECT / ".cache" / "facts.json"
 # What the values depend on: the kernels (pure functions of their code) and this module.
 INPUTS = (Path(__file__).resolve(), *sorted((PROJECT / "figures_src").glob("kernels/*.py")),

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from mkdocs.plugins import get_plugin_logger
 
-from textbook.files import prune, write_atomic
+from textbook.core.files import prune, write_atomic
 
-log = get_plugin_logger(__name__)
+log = get_plugin_logger("textbook.katex")  # the name build logs have always shown
 
 #: KaTeX options of every formula; `js/katex-server.mjs` reports its own and they must agree.
 OPTIONS: dict[str, object] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from textbook.files import write_atomic
+from textbook.core.files import write_atomic
 
 SUMS_NAME = "SHA256SUMS"  # not *.json: mkdocs-jupyter evicts unknown *.json files
 

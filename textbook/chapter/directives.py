@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from textbook.errors import SourceError
+from textbook.core.errors import SourceError
 
 # A directive header: three or more slashes, a name, an optional "| argument".
 HEADER_RE = re.compile(r"^(?P<slashes>/{3,})\s*(?P<name>[a-z][a-z-]*)\s*(?:\|\s*(?P<arg>.*?))?\s*$")

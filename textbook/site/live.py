@@ -9,7 +9,7 @@ Modules nothing changed for are left alone, and no bytecode is written: a new `_
 file under a watched folder would start another rebuild.
 
 Hooks are never reloaded, so they refer to project names through their module
-(`errors.SourceError`, not `from textbook.errors import SourceError`).
+(`errors.SourceError`, not `from textbook.core.errors import SourceError`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each block writes the page structure and, where another build step supplies the content
 (a rendered figure, an instrument, a code cell), an empty placeholder element that step
-fills. Options are validated beforehand by `textbook.directives` (with file and line), so
+fills. Options are validated beforehand by `textbook.chapter.directives` (with file and line), so
 the option types here accept any string.
 """
 
@@ -14,10 +14,10 @@ from markdown import Markdown
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block, type_any
 
-from textbook import facts
+from textbook.chapter import facts
 
 # YAML turns `answer: true` into a bool and `tolerance: 0` into an int: keep any scalar and
-# read it back as text (textbook.directives has already validated it).
+# read it back as text (textbook.chapter.directives has already validated it).
 ANY = ("", type_any)
 
 

@@ -5,7 +5,7 @@ It is mkdocs-jupyter's own plugin (same options, same output) with two changes:
 - nbconvert and jupytext are imported only when a notebook is actually converted, so a build
   whose notebook page comes from the cache skips about half a second of imports;
 - its page cache is checked against the digests recorded by the previous build
-  (`textbook.jupyter_cache`): a damaged or altered entry is removed and re-rendered, never
+  (`textbook.cells.jupyter_cache`): a damaged or altered entry is removed and re-rendered, never
   served.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mkdocs.plugins import get_plugin_logger
 
-from textbook import deferred, jupyter_cache
+from textbook.cells import deferred, jupyter_cache
 
 # Before mkdocs_jupyter.plugin runs `import jupytext` and `from . import convert`.
 deferred.defer("jupytext")

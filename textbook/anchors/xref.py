@@ -20,8 +20,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import unquote, urljoin, urlsplit
 
-from textbook import cite, quiz
-from textbook.anchors import (
+from textbook.anchors import cite, quiz
+from textbook.anchors.registry import (
     HEADINGS,
     Anchor,
     Document,
@@ -33,7 +33,7 @@ from textbook.anchors import (
     parsed,
     plain_text,
 )
-from textbook.errors import SourceError, line_of
+from textbook.core.errors import SourceError, line_of
 
 LABEL_RE = re.compile(
     r"(?<![\w.§])"

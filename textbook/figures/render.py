@@ -1,6 +1,6 @@
 """Render the figure modules in ``figures_src/figures/`` into a content-hashed cache.
 
-Each stale figure is built in a fresh subprocess (``python -m figures_src.render --one NAME``),
+Each stale figure is built in a fresh subprocess (``python -m textbook.figures.render --one NAME``),
 so edited modules are always re-imported (``mkdocs serve`` keeps one process alive) and a
 crashing figure cannot take the build process down.  Up to ``jobs`` figures render at once.
 
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from textbook.files import write_atomic
+from textbook.core.files import write_atomic
 
 CACHE_FORMAT = 1
 PINNED_LIBRARIES = ("matplotlib", "numpy", "plotly")
@@ -248,7 +248,15 @@ def _worker_env(root: Path) -> dict[str, str]:
 
 def _run_worker(name: str, root: Path, cache_dir: Path, timeout: float) -> _WorkerRun:
     staging = Path(tempfile.mkdtemp(prefix=f".stage-{name}-", dir=cache_dir))
-    command = [sys.executable, "-m", "figures_src.render", "--one", name, "--out", str(staging)]
+    command = [
+        sys.executable,
+        "-m",
+        "textbook.figures.render",
+        "--one",
+        name,
+        "--out",
+        str(staging),
+    ]
     started_ns, start = time.time_ns(), time.perf_counter()
     try:
         done = subprocess.run(
@@ -451,7 +459,7 @@ def build_one(name: str, out_dir: Path, root: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m figures_src.render", description=__doc__.split("\n")[0]
+        prog="python -m textbook.figures.render", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: .)")
     parser.add_argument("--cache-dir", type=Path, help="default: ROOT/.cache/figures")
