@@ -1,8 +1,8 @@
 """MkDocs hook: chapter structure.
 
-Checks every page's front matter, headings and block directives (with file and line),
-substitutes the kernel-computed `{{ name }}` values, renders the chapter header with its
-computed reading time, and refuses duplicate ids in the built page.
+Checks every page's front matter, headings, block directives and placeholder cross-references
+(with file and line), substitutes the kernel-computed `{{ name }}` values, renders the chapter
+header with its computed reading time, and refuses duplicate ids in the built page.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import textbook.directives
 import textbook.errors
 import textbook.facts
 import textbook.ids
+import textbook.placeholder_refs
 import textbook.reading_time
 
 log = get_plugin_logger("chapter")
@@ -46,6 +47,7 @@ def on_page_markdown(markdown, page, config, files):
                 path, missing[0], "heading without an explicit id: end it with '{ #some-id }'"
             )
         directives = textbook.directives.scan(markdown, path, first_line)
+        textbook.placeholder_refs.check(markdown, path, first_line)
         markdown = textbook.facts.substitute(markdown, path, first_line)
     except textbook.errors.SourceError as error:
         raise PluginError(str(error)) from None
