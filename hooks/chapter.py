@@ -7,8 +7,6 @@ header with its computed reading time, and refuses duplicate ids in the built pa
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
@@ -63,19 +61,10 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-def _code_lines(config) -> dict[str, int]:
-    root = Path(config.config_file_path).parent
-    lines = {}
-    for cell in sorted(root.glob("cells/*.py")):
-        text = cell.read_text(encoding="utf-8")
-        lines[f"cells/{cell.name}"] = sum(1 for line in text.splitlines() if line.strip())
-    return lines
-
-
 def on_page_content(html, page, config, files):
     info = _pages.get(page.file.src_uri, {})
     meta = info.get("meta")
-    minutes = textbook.reading_time.reading_minutes(html, _code_lines(config))
+    minutes = textbook.reading_time.reading_minutes(html)
     page.meta["reading_minutes"] = minutes
     if meta is None:
         return html
