@@ -1,17 +1,16 @@
 """MkDocs hook: chapter structure.
 
-Checks every page's front matter, headings and block directives (with file and line),
-substitutes the kernel-computed `{{ name }}` values, renders the chapter header with its
-computed reading time, and refuses duplicate ids in the built page.
+Checks every page's front matter, headings, block directives and placeholder cross-references
+(with file and line), substitutes the kernel-computed `{{ name }}` values, renders the chapter
+header with its computed reading time, and refuses duplicate ids in the built page.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
+import textbook.anchors.placeholder_refs
 import textbook.chapter.blocks
 import textbook.chapter.directives
 import textbook.chapter.facts
@@ -46,6 +45,7 @@ def on_page_markdown(markdown, page, config, files):
                 path, missing[0], "heading without an explicit id: end it with '{ #some-id }'"
             )
         directives = textbook.chapter.directives.scan(markdown, path, first_line)
+        textbook.anchors.placeholder_refs.check(markdown, path, first_line)
         markdown = textbook.chapter.facts.substitute(markdown, path, first_line)
     except textbook.core.errors.SourceError as error:
         raise PluginError(str(error)) from None
@@ -61,19 +61,10 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-def _code_lines(config) -> dict[str, int]:
-    root = Path(config.config_file_path).parent
-    lines = {}
-    for cell in sorted(root.glob("cells/*.py")):
-        text = cell.read_text(encoding="utf-8")
-        lines[f"cells/{cell.name}"] = sum(1 for line in text.splitlines() if line.strip())
-    return lines
-
-
 def on_page_content(html, page, config, files):
     info = _pages.get(page.file.src_uri, {})
     meta = info.get("meta")
-    minutes = textbook.chapter.reading_time.reading_minutes(html, _code_lines(config))
+    minutes = textbook.chapter.reading_time.reading_minutes(html)
     page.meta["reading_minutes"] = minutes
     if meta is None:
         return html

@@ -1,6 +1,8 @@
-"""ImageNet top-5 error of the winning ideas, 2012-2015 (section 1.2).
+"""ImageNet top-5 error of the landmark networks' ILSVRC entries, 2012-2015 (section 1.2).
 
-Data: ``figures_src/data/imagenet_top5.csv`` (model, year, top5_error_percent, idea).
+Data: ``figures_src/data/imagenet_top5.csv`` (model, year, ilsvrc_entry_top5_error_percent,
+networks_in_entry, idea).  The errors are the teams' competition entries on the test set, each
+an ensemble of several networks, not single models (a single network scored worse).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from figures_src.figure import FigureResult, data_path, require_finite
 from figures_src.plotting import Theme, render_svgs
 
 DATA_FILE = "imagenet_top5.csv"
-COLUMNS = ["model", "year", "top5_error_percent", "idea"]
+ERROR = "ilsvrc_entry_top5_error_percent"
+COLUMNS = ["model", "year", ERROR, "networks_in_entry", "idea"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Entry:
     model: str
     year: int
     error: float
+    networks: int  # how many networks the competition entry averaged
 
 
 def load_entries() -> list[Entry]:
@@ -34,13 +38,13 @@ def load_entries() -> list[Entry]:
         rows = list(reader)
     if not rows:
         raise ValueError(f"{path}: no rows")
-    errors = require_finite(
-        f"{path} top5_error_percent", [row["top5_error_percent"] for row in rows]
-    )
+    errors = require_finite(f"{path} {ERROR}", [row[ERROR] for row in rows])
     entries = [
-        Entry(row["model"], int(row["year"]), float(error))
+        Entry(row["model"], int(row["year"]), float(error), int(row["networks_in_entry"]))
         for row, error in zip(rows, errors, strict=True)
     ]
+    if any(entry.networks < 1 for entry in entries):
+        raise ValueError(f"{path}: networks_in_entry must be at least 1")
     return sorted(entries, key=lambda entry: entry.year)
 
 
@@ -51,17 +55,23 @@ def _percent(value: float) -> str:
 def describe(entries: list[Entry]) -> tuple[str, str]:
     """(alt, caption) stating the plotted values."""
     first, last = entries[0], entries[-1]
-    points = "; ".join(f"{e.model} ({e.year}) {_percent(e.error)}" for e in entries)
+    points = "; ".join(
+        f"{e.model} ({e.year}) {_percent(e.error)}, an ensemble of {e.networks}" for e in entries
+    )
     ratio = first.error / last.error
     alt = (
-        f"Bar chart of ImageNet top-5 error by model, in order of year: {points}. "
+        f"Bar chart of the ImageNet top-5 error of each team's ILSVRC entry, in order of year: "
+        f"{points}. "
         f"The error falls from {_percent(first.error)} to {_percent(last.error)}, "
         f"{ratio:.1f} times lower, in {last.year - first.year} years."
     )
+    fewest = min(e.networks for e in entries)
+    most = max(e.networks for e in entries)
     caption = (
-        f"ImageNet (ILSVRC) top-5 error of the landmark networks, {first.year}–{last.year}: "
-        f"each new idea cut the error further, from {_percent(first.error)} with {first.model} "
-        f"to {_percent(last.error)} with {last.model}."
+        f"ImageNet (ILSVRC) top-5 test error of the landmark networks' competition entries, "
+        f"{first.year}–{last.year}, each an ensemble of {fewest} to {most} networks (a single "
+        f"network scored worse): each new idea cut the error further, from "
+        f"{_percent(first.error)} with {first.model} to {_percent(last.error)} with {last.model}."
     )
     return alt, caption
 
@@ -74,7 +84,7 @@ def draw(entries: list[Entry], theme: Theme) -> Figure:
     bars = ax.bar(positions, errors, width=0.6, color=theme.series[0])
     ax.bar_label(bars, labels=[_percent(e) for e in errors], padding=3, color=theme.ink)
     ax.set_xticks(positions, [f"{e.model}\n{e.year}" for e in entries])
-    ax.set_ylabel("Top-5 error (%)")
+    ax.set_ylabel("Top-5 error, ILSVRC entry (%)")
     ax.set_ylim(0, max(errors) * 1.18)
     ax.grid(axis="x", visible=False)
     ax.set_axisbelow(True)

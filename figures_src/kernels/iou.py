@@ -14,6 +14,12 @@ IOU_EXAMPLE_BOXES = (
     (0.5, 0.0, 1.5, 1.0),
 )
 
+# The same slip of a few pixels costs a small box far more IoU than a large one: a 32x32 box
+# (the upper limit of COCO's "small" objects) against a 256x256 box, each moved 10 px right
+# and 10 px down.
+SHIFT_EXAMPLE_SIDES = (32, 256)
+SHIFT_EXAMPLE_OFFSET = 10
+
 
 def _as_boxes(boxes: object, name: str) -> np.ndarray:
     """Validate and return boxes as a float array of shape (..., 4)."""
@@ -76,3 +82,12 @@ def pairwise_iou(boxes_a: object, boxes_b: object) -> np.ndarray:
         raise ValueError(f"pairwise_iou needs (n, 4) and (m, 4) arrays, got {a.shape}, {b.shape}")
     inter = _overlap(a[:, np.newaxis, :], b[np.newaxis, :, :])
     return _iou_from_areas(inter, _area(a)[:, np.newaxis], _area(b)[np.newaxis, :])
+
+
+def shifted_square_iou(side: float, offset_x: float, offset_y: float) -> float:
+    """IoU of a ``side`` x ``side`` box with the same box moved by (offset_x, offset_y)."""
+    if not side > 0:
+        raise ValueError(f"side must be positive, got {side!r}")
+    box = (0.0, 0.0, float(side), float(side))
+    moved = (offset_x, offset_y, side + offset_x, side + offset_y)
+    return iou(box, moved)

@@ -441,3 +441,18 @@ def held_out_accuracy(trained: TrainedClip, template: str = DEFAULT_TEMPLATE) ->
     data = trained.held_out
     result = zero_shot(trained, data.images, data.label_names, template)
     return float(np.mean(result.predictions == data.labels))
+
+
+def matched_and_mismatched_cosines(
+    trained: _Embedder, data: Dataset, template: str = DEFAULT_TEMPLATE
+) -> tuple[float, float]:
+    """Mean cosine of each image of ``data`` with its own class's prompt, and with the others'.
+
+    What the text means by "a matching pair scores higher": the first number against the
+    second, not the first against 1.
+    """
+    prompts = tuple(template.format(label) for label in data.label_names)
+    similarity = trained.embed_images(data.images) @ trained.embed_texts(prompts).T
+    own = np.zeros(similarity.shape, dtype=bool)
+    own[np.arange(len(data.labels)), data.labels] = True
+    return float(similarity[own].mean()), float(similarity[~own].mean())

@@ -162,6 +162,7 @@ def expected_clip(row: int, tau: float) -> tuple[np.ndarray, np.ndarray, dict[st
         {
             "top_match": prompts[top],
             "top_cosine": f"{cosines[row][top]:.2f}",
+            "lead": f"+{cosines[row][top] - np.sort(cosines[row])[-2]:.2f}",
             "p_top": "<0.1%" if p < 0.0005 else f"{100 * p:.1f}%",
         },
     )

@@ -207,7 +207,9 @@ def test_labels_in_prose_become_links(chapter_html):
         'one image embedding vs text embeddings · cosine · <a class="tb-xref" href="#eq-mm1-4">'
         "EQ MM1.4</a>",
     ]
-    assert "(Vol II · EQ 2.x)" in chapter_html  # another volume's label stays text
+    # Another volume is cited in words and stays text; no placeholder label is left.
+    assert "Transformers included (Vol II · Ch 02–03)." in chapter_html
+    assert "EQ 2.x" not in chapter_html
 
 
 def test_quizzes_ship_a_hidden_form_and_keep_the_fallback(chapter_html):

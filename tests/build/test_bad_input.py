@@ -125,6 +125,10 @@ CASES = [
          "contain an anchor '#no-such-anchor'. Fix the link, or give its target that id."),
     Case("bad_xref", "docs/index.md", "EQ MM9.9",
          "cross-reference 'EQ MM9.9' names no equation of the site"),
+    Case("bad_placeholder_xref", "docs/index.md", "(Vol II · EQ 2.x)",
+         "placeholder cross-reference 'EQ 2.x': write a label the site defines (such as "
+         "EQ MM1.2 or §1.3), cite another volume in words (such as 'Vol II · Ch 02'), or "
+         "remove it"),
     Case("bad_figure_raises", "figures_src/figures/broken.py", "values[7]",
          "IndexError: list index out of range: fix the figure module"),
     Case("bad_figure_nan", "figures_src/figures/broken_nan.py", "render_svgs(draw)",

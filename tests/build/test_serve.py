@@ -144,7 +144,7 @@ def test_edits_under_serve(server):
     reading = project / READING
     code = reading.read_text(encoding="utf-8")
     minutes = int(MINUTES.search(page(base)).group(1))
-    slower = code.replace("WORDS_PER_MINUTE = 230", "WORDS_PER_MINUTE = 23")
+    slower = code.replace("WORDS_PER_MINUTE = 238", "WORDS_PER_MINUTE = 23")
     assert slower != code
     lines = "\n".join(edit_and_rebuild(log, reading, slower))
     assert "live: reloaded textbook.chapter.reading_time" in lines, lines

@@ -56,9 +56,19 @@ def test_imagenet_error_alt_states_every_row_of_the_data():
         rows = list(csv.DictReader(handle))
     assert len(rows) >= 4
     for row in rows:
-        assert f"{row['model']} ({row['year']}) {float(row['top5_error_percent']):g}%" in alt
-    errors = [float(row["top5_error_percent"]) for row in rows]
+        error = float(row["ilsvrc_entry_top5_error_percent"])
+        networks = row["networks_in_entry"]
+        assert f"{row['model']} ({row['year']}) {error:g}%, an ensemble of {networks}" in alt
+    errors = [float(row["ilsvrc_entry_top5_error_percent"]) for row in rows]
     assert f"{errors[0] / errors[-1]:.1f} times lower" in alt
+    assert "ILSVRC entry" in alt
+
+
+def test_imagenet_error_caption_says_the_values_are_ensemble_entries():
+    caption = built("imagenet_error").caption
+    assert caption.startswith("ImageNet (ILSVRC) top-5 test error of the landmark networks' ")
+    assert "competition entries, 2012–2015, each an ensemble of 5 to 7 networks" in caption
+    assert "(a single network scored worse)" in caption
 
 
 def test_receptive_field_alt_matches_an_independent_computation():

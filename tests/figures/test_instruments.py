@@ -333,6 +333,8 @@ def test_clip_picks_two_held_out_images_per_label_and_ranks_each_one_correctly()
         assert state.readouts["top_match"] == f"a photo of a {label}"
         assert prompts[int(np.argmax(cosines[row]))] == f"a photo of a {label}"
         assert state.readouts["top_cosine"] == f"{cosines[row].max():.2f}"
+        first, second = sorted(cosines[row], reverse=True)[:2]
+        assert state.readouts["lead"] == f"+{first - second:.2f}"
 
 
 @pytest.mark.parametrize("tau", [0.01, 0.05, 0.1, 0.5, 2.0])

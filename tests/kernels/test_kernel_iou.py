@@ -7,10 +7,13 @@ from hypothesis import strategies as st
 
 from figures_src.kernels.iou import (
     IOU_EXAMPLE_BOXES,
+    SHIFT_EXAMPLE_OFFSET,
+    SHIFT_EXAMPLE_SIDES,
     box_area,
     intersection_area,
     iou,
     pairwise_iou,
+    shifted_square_iou,
 )
 
 
@@ -136,3 +139,26 @@ def test_malformed_boxes_are_rejected(a, b, message):
 def test_pairwise_iou_needs_2d_inputs():
     with pytest.raises(ValueError, match=r"\(n, 4\)"):
         pairwise_iou((0, 0, 1, 1), [(0, 0, 1, 1)])
+
+
+@pytest.mark.parametrize(("side", "offset"), [(32, 10), (256, 10), (100, 0), (50, 25), (8, 8)])
+def test_shifted_square_iou_matches_the_overlap_worked_by_hand(side, offset):
+    overlap = (side - offset) ** 2  # both axes lose `offset` pixels of shared extent
+    expected = overlap / (2 * side**2 - overlap)
+    assert shifted_square_iou(side, offset, offset) == pytest.approx(expected, abs=1e-12)
+
+
+def test_the_same_pixel_slip_costs_a_small_box_far_more_iou():
+    small, large = SHIFT_EXAMPLE_SIDES
+    d = SHIFT_EXAMPLE_OFFSET
+    assert shifted_square_iou(small, d, d) == pytest.approx(484 / 1564)  # 22² / (2·32² − 22²)
+    assert shifted_square_iou(large, d, d) == pytest.approx(60516 / 70556)  # 246² / (…)
+    assert shifted_square_iou(small, d, d) < 0.5 < shifted_square_iou(large, d, d)
+    sides = [16, 32, 64, 128, 256, 512]
+    values = [shifted_square_iou(s, d, d) for s in sides]
+    assert values == sorted(values)  # a larger box forgives the same slip more
+
+
+def test_shifted_square_iou_rejects_an_empty_box():
+    with pytest.raises(ValueError, match="side must be positive"):
+        shifted_square_iou(0, 1, 1)

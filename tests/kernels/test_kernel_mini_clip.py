@@ -177,3 +177,20 @@ def test_hand_written_backprop_matches_finite_differences():
 def test_training_arguments_are_validated(kwargs, message):
     with pytest.raises(ValueError, match=message):
         train_mini_clip(**kwargs)
+
+
+def test_matched_and_mismatched_cosines_are_the_means_over_own_and_other_prompts(trained):
+    data = trained.held_out
+    prompts = [f"a photo of a {label}" for label in data.label_names]
+    texts = trained.embed_texts(prompts)
+    own, other = [], []
+    for image, label in zip(trained.embed_images(data.images), data.labels, strict=True):
+        for k, text in enumerate(texts):
+            cosine = float(np.dot(image, text) / (np.linalg.norm(image) * np.linalg.norm(text)))
+            (own if k == label else other).append(cosine)
+    matched, mismatched = mini_clip.matched_and_mismatched_cosines(trained, data)
+    assert matched == pytest.approx(np.mean(own), abs=1e-12)
+    assert mismatched == pytest.approx(np.mean(other), abs=1e-12)
+    assert len(own) == len(data) and len(other) == len(data) * (len(prompts) - 1)
+    assert matched > mismatched + 0.3  # a clear gap, though the matched level is well below 1
+    assert matched < 0.95

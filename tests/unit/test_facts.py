@@ -1,9 +1,10 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from figures_src.kernels import iou, patches
+from figures_src.kernels import iou, mini_clip, patches
 from textbook.chapter import facts
 from textbook.core.errors import SourceError
 
@@ -23,6 +24,32 @@ def test_chapter_numbers_come_from_the_kernels():
     assert facts.text("rf_two_3x3") == "5"
     assert facts.text("half_patch_token_factor") == "4"
     assert facts.text("half_patch_attention_factor") == "16"
+
+
+def test_iou_shift_facts_match_an_independent_computation():
+    # A side-s square moved d px right and d px down shares a (s - d) x (s - d) square.
+    def by_hand(side: int, d: int) -> float:
+        return (side - d) ** 2 / (2 * side**2 - (side - d) ** 2)
+
+    assert (facts.text("iou_shift_small_side"), facts.text("iou_shift_large_side")) == ("32", "256")
+    assert facts.text("iou_shift_px") == "10"
+    assert facts.value("iou_shift_small") == pytest.approx(by_hand(32, 10))
+    assert facts.value("iou_shift_large") == pytest.approx(by_hand(256, 10))
+    assert (facts.text("iou_shift_small"), facts.text("iou_shift_large")) == ("0.31", "0.86")
+
+
+def test_clip_toy_cosines_come_from_the_trained_miniature_model():
+    trained = mini_clip.default_trained_clip()
+    data = trained.held_out
+    texts = trained.embed_texts([f"a photo of a {label}" for label in data.label_names])
+    cosines = trained.embed_images(data.images) @ texts.T  # unit vectors: dot = cosine
+    own = cosines[np.arange(len(data)), data.labels]
+    others = (cosines.sum(axis=1) - own) / (len(data.label_names) - 1)
+    assert facts.value("clip_toy_matched_cosine") == pytest.approx(own.mean())
+    assert facts.value("clip_toy_mismatched_cosine") == pytest.approx(others.mean())
+    matched = facts.text("clip_toy_matched_cosine")
+    assert matched == f"{own.mean():.2f}"
+    assert facts.text("clip_toy_mismatched_cosine") == f"{others.mean():.2f}".replace("-", "\u2212")
 
 
 def test_every_name_formats():

@@ -67,7 +67,7 @@ def _checksum(values: dict) -> str:
 
 
 def _compute_values() -> dict[str, float | int]:
-    from figures_src.kernels import iou, patches, receptive_field
+    from figures_src.kernels import iou, mini_clip, patches, receptive_field
 
     n = patches.num_patches(VIT_IMAGE_SIDE, VIT_IMAGE_SIDE, VIT_PATCH)
     n_half = patches.num_patches(VIT_IMAGE_SIDE, VIT_IMAGE_SIDE, VIT_PATCH // 2)
@@ -78,6 +78,10 @@ def _compute_values() -> dict[str, float | int]:
     ks, ss = receptive_field.conv_stack(**default)
     rf, jump = receptive_field.conv_receptive_fields(ks, ss)
     two_rf, _ = receptive_field.conv_receptive_fields([3, 3], [1, 1])
+    small, large = iou.SHIFT_EXAMPLE_SIDES
+    shift = iou.SHIFT_EXAMPLE_OFFSET
+    toy = mini_clip.default_trained_clip()
+    matched, mismatched = mini_clip.matched_and_mismatched_cosines(toy, toy.held_out)
     return {
         "image_values_224": VIT_IMAGE_SIDE * VIT_IMAGE_SIDE * CHANNELS,
         "vit_patches_per_side": patches.patch_grid(VIT_IMAGE_SIDE, VIT_IMAGE_SIDE, VIT_PATCH)[0],
@@ -93,6 +97,13 @@ def _compute_values() -> dict[str, float | int]:
         "rf_two_3x3": int(two_rf[-1]),
         "half_patch_token_factor": n_half // n,
         "half_patch_attention_factor": patches.attention_cost(n_half) // patches.attention_cost(n),
+        "iou_shift_small_side": small,
+        "iou_shift_large_side": large,
+        "iou_shift_px": shift,
+        "iou_shift_small": iou.shifted_square_iou(small, shift, shift),
+        "iou_shift_large": iou.shifted_square_iou(large, shift, shift),
+        "clip_toy_matched_cosine": matched,
+        "clip_toy_mismatched_cosine": mismatched,
     }
 
 
@@ -102,6 +113,11 @@ def _format_number(value: float | int) -> str:
     if float(value).is_integer():
         return format_thousands(int(value))
     return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _two_decimals(value: float) -> str:
+    # A cosine or an IoU reads at two decimals; U+2212 so a negative one gets a real minus.
+    return f"{value:.2f}".replace("-", "\u2212")
 
 
 def _fraction(value: float) -> str:
@@ -128,6 +144,18 @@ FORMATTERS: dict[str, Callable[[dict[str, float | int]], str]] = {
             "rf_two_3x3",
             "half_patch_token_factor",
             "half_patch_attention_factor",
+            "iou_shift_small_side",
+            "iou_shift_large_side",
+            "iou_shift_px",
+        ]
+    },  # fmt: skip
+    **{
+        name: (lambda v, n=name: _two_decimals(v[n]))
+        for name in [
+            "iou_shift_small",
+            "iou_shift_large",
+            "clip_toy_matched_cosine",
+            "clip_toy_mismatched_cosine",
         ]
     },  # fmt: skip
     "vit_attention_cost_compact": lambda v: _compact(v["vit_attention_cost"]),
