@@ -45,6 +45,12 @@ def test_quiz_rejects_wrong_accepts_right_and_remembers(site_url, new_page, quiz
     page.reload(wait_until="networkidle")
     box = page.locator(f"#{quiz}")
     box.locator(".tb-quiz__form").wait_for(state="visible")
+    # The reload lands on the section in the URL; a block further down is not rendered
+    # (content-visibility: auto) and has no innerText until the reader scrolls to it.
+    box.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "id => document.querySelector(`#${id} .tb-quiz__feedback`).innerText !== ''", arg=quiz
+    )
     assert box.locator(".tb-quiz__feedback").inner_text().startswith("Correct (2 attempts)")
     if box.get_attribute("data-kind") == "number":
         assert box.locator("input[name=answer]").input_value() == right
