@@ -19,6 +19,7 @@ from mkdocs.structure.files import File
 
 import textbook.anchors as anchors
 import textbook.cite as cite
+import textbook.edition as editions
 import textbook.errors as errors
 import textbook.xref as xref
 
@@ -41,6 +42,7 @@ place where the text introduces it.
 class _State:
     root = Path(".")
     date = ""
+    edition = editions.Edition(None, "/")
     pages: dict = {}
     found: list = []
     registry: anchors.Registry | None = None
@@ -79,6 +81,10 @@ def on_config(config):
     logging.getLogger("mkdocs.structure.pages").addFilter(_link_warnings)
     try:
         state.date = cite.build_date(state.root)
+    except ValueError as error:
+        raise PluginError(f"anchors: {error}") from None
+    try:
+        state.edition = editions.current(config.site_url or "/", os.environ)
     except ValueError as error:
         raise PluginError(f"anchors: {error}") from None
     config.extra_css.extend(ASSETS["css"])
@@ -131,7 +137,7 @@ def on_env(env, config, files):
     state.registry = registry
     assert state.json_file is not None, "anchors hook: on_files did not run"
     state.json_file.content_string = anchors.registry_json(
-        registry, state.redirects, config.site_url or "/", _titles()
+        registry, state.redirects, config.site_url or "/", _titles(), state.edition.number
     )
     log.info(f"{len(registry.anchors)} anchors; {len(state.redirects)} old anchors redirected")
     new = sorted(set(registry.anchors) - {p.id for p in published})
@@ -152,7 +158,7 @@ def on_page_context(context, page, config, nav):
     if page.file.src_uri not in state.pages:
         return context
     author = config.site_author or config.site_name
-    work = cite.work_of(page.meta or {}, page.title, config.site_url or "/", page.url,
+    work = cite.work_of(page.meta or {}, page.title, state.edition, page.url,
                         state.date, author)  # fmt: skip
     try:
         page.content, old_ids = xref.decorate_page(
