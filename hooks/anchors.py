@@ -4,7 +4,8 @@ Thin adapter over `textbook.anchors` (registry, guard, anchors.json), `textbook.
 links, previews, aliases, the Equations page, page decoration), `textbook.cite` and
 `textbook.quiz`. Anchors are read in on_page_content (before math is typeset); once every page
 is read (on_env) the registry is checked against `anchors/published.json`; on_page_context
-decorates each page, and the math hook typesets the formulas added here in on_post_page.
+decorates each page, and the math hook typesets the formulas added here in on_post_page, where
+chapter pages also get their scholarly metadata (`textbook.scholar`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import textbook.anchors as anchors
 import textbook.cite as cite
 import textbook.edition as editions
 import textbook.errors as errors
+import textbook.scholar as scholar
 import textbook.xref as xref
 
 log = get_plugin_logger("anchors")
@@ -50,6 +52,7 @@ class _State:
     parsed = anchors.ParsedPages()  # each page's HTML parsed once, for both events
     json_file: File | None = None
     files = None
+    works: dict = {}  # chapter pages as citable works, for their scholarly metadata
 
 
 state = _State()
@@ -77,6 +80,7 @@ _link_warnings = _LinkWarnings()  # one instance: addFilter ignores a second add
 def on_config(config):
     state.root = Path(config.config_file_path).resolve().parent
     state.pages, state.found, state.registry, state.redirects = {}, [], None, []
+    state.works = {}
     state.parsed = anchors.ParsedPages()
     logging.getLogger("mkdocs.structure.pages").addFilter(_link_warnings)
     try:
@@ -160,6 +164,8 @@ def on_page_context(context, page, config, nav):
     author = config.site_author or config.site_name
     work = cite.work_of(page.meta or {}, page.title, state.edition, page.url,
                         state.date, author)  # fmt: skip
+    if work.chapter:
+        state.works[page.file.src_uri] = work
     try:
         page.content, old_ids = xref.decorate_page(
             page.content, page.url, state.registry, state.redirects, work,
@@ -172,3 +178,14 @@ def on_page_context(context, page, config, nav):
     if page.present_anchor_ids is not None:
         page.present_anchor_ids.update(old_ids)
     return context
+
+
+def on_post_page(output, page, config):
+    work = state.works.get(page.file.src_uri)
+    if work is None:
+        return output
+    head = scholar.head_html(work, (page.meta or {}).get("description"))
+    try:
+        return scholar.insert_in_head(output, head)
+    except ValueError as error:
+        raise PluginError(f"anchors: {_path(page)}: {error}") from None
