@@ -67,13 +67,13 @@ def test_each_edition_keeps_its_own_pages_and_assets(editions, name):
         "anchors.json",
         "sitemap.xml",
         "search/search_index.json",
-        "assets/js/edition.js",
-        "assets/js/instruments.js",
         "assets/cells/worker.js",
         "notebooks/01-computer-vision/index.html",
         "notebooks/01-computer-vision/01-computer-vision.ipynb",
     ]:
         assert (edition / path).is_file(), f"{name}/{path}"
+    for script in ("edition", "instruments"):  # renamed by content hash
+        assert len(list((edition / "assets" / "js").glob(f"{script}.*.js"))) == 1, script
     for folder in ("assets/figures", "assets/vendor/plotly", "assets/pyodide"):
         assert any((edition / folder).iterdir()), f"{name}/{folder} is empty"
 
