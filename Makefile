@@ -11,12 +11,16 @@ export PYTHONHASHSEED := 0
 export NO_MKDOCS_2_WARNING := 1
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: setup serve build test lint bench clean help
+# `make edition VERSION=1.0` publishes into this local branch (never pushed from here).
+BRANCH ?= gh-pages
+
+.PHONY: setup serve build edition test lint bench clean help
 
 help:
 	@echo "make serve  - set up everything, then serve on http://127.0.0.1:8000 with live reload"
 	@echo "make test   - set up everything, then lint and run every test"
 	@echo "make build  - static site in site/ (mkdocs build --strict)"
+	@echo "make edition VERSION=1.0 SITE_URL=https://host/path/ - publish an edition into the local $(BRANCH) branch (mike)"
 	@echo "make bench  - benchmarks (bench/), results in bench/out/"
 	@echo "make clean  - remove every build output and cache"
 
@@ -54,6 +58,13 @@ serve: setup
 
 build: setup
 	$(VENV)/bin/mkdocs build --strict
+
+# An edition: built with its number (citations, anchors.json, version selector) and committed
+# with mike under <VERSION>/ of $(BRANCH), `latest` moved to it when it is the newest.
+# Refuses a placeholder site_url and an edition number that is already published.
+edition: setup
+	@test -n "$(VERSION)" || { echo "error: give the edition number: make edition VERSION=1.0 [SITE_URL=https://host/path/] [BRANCH=gh-pages]"; exit 2; }
+	$(PY) -m textbook.site.publish "$(VERSION)" --branch "$(BRANCH)"
 
 lint: $(STAMP)/python
 	$(VENV)/bin/ruff check .

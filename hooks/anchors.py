@@ -5,7 +5,8 @@ Thin adapter over `textbook.anchors.registry` (registry, guard, anchors.json),
 `textbook.anchors.cite` and `textbook.anchors.quiz`. Anchors are read in on_page_content (before
 math is typeset); once every page is read (on_env) the registry is checked against
 `anchors/published.json`; on_page_context decorates each page, and the math hook typesets the
-formulas added here in on_post_page.
+formulas added here in on_post_page, where chapter pages also get their scholarly metadata
+(`textbook.anchors.scholar`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from mkdocs.structure.files import File
 
 import textbook.anchors.cite as cite
 import textbook.anchors.registry as anchors
+import textbook.anchors.scholar as scholar
 import textbook.anchors.xref as xref
 import textbook.core.errors as errors
+import textbook.site.edition as editions
 
 log = get_plugin_logger("anchors")
 PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -42,6 +45,7 @@ place where the text introduces it.
 class _State:
     root = Path(".")
     date = ""
+    edition = editions.Edition(None, "/")
     pages: dict = {}
     found: list = []
     registry: anchors.Registry | None = None
@@ -49,6 +53,7 @@ class _State:
     parsed = anchors.ParsedPages()  # each page's HTML parsed once, for both events
     json_file: File | None = None
     files = None
+    works: dict = {}  # chapter pages as citable works, for their scholarly metadata
 
 
 state = _State()
@@ -76,10 +81,15 @@ _link_warnings = _LinkWarnings()  # one instance: addFilter ignores a second add
 def on_config(config):
     state.root = Path(config.config_file_path).resolve().parent
     state.pages, state.found, state.registry, state.redirects = {}, [], None, []
+    state.works = {}
     state.parsed = anchors.ParsedPages()
     logging.getLogger("mkdocs.structure.pages").addFilter(_link_warnings)
     try:
         state.date = cite.build_date(state.root)
+    except ValueError as error:
+        raise PluginError(f"anchors: {error}") from None
+    try:
+        state.edition = editions.current(config.site_url or "/", os.environ)
     except ValueError as error:
         raise PluginError(f"anchors: {error}") from None
     config.extra_css.extend(ASSETS["css"])
@@ -132,7 +142,7 @@ def on_env(env, config, files):
     state.registry = registry
     assert state.json_file is not None, "anchors hook: on_files did not run"
     state.json_file.content_string = anchors.registry_json(
-        registry, state.redirects, config.site_url or "/", _titles()
+        registry, state.redirects, config.site_url or "/", _titles(), state.edition.number
     )
     log.info(f"{len(registry.anchors)} anchors; {len(state.redirects)} old anchors redirected")
     new = sorted(set(registry.anchors) - {p.id for p in published})
@@ -153,8 +163,10 @@ def on_page_context(context, page, config, nav):
     if page.file.src_uri not in state.pages:
         return context
     author = config.site_author or config.site_name
-    work = cite.work_of(page.meta or {}, page.title, config.site_url or "/", page.url,
+    work = cite.work_of(page.meta or {}, page.title, state.edition, page.url,
                         state.date, author)  # fmt: skip
+    if work.chapter:
+        state.works[page.file.src_uri] = work
     try:
         page.content, old_ids = xref.decorate_page(
             page.content, page.url, state.registry, state.redirects, work,
@@ -167,3 +179,14 @@ def on_page_context(context, page, config, nav):
     if page.present_anchor_ids is not None:
         page.present_anchor_ids.update(old_ids)
     return context
+
+
+def on_post_page(output, page, config):
+    work = state.works.get(page.file.src_uri)
+    if work is None:
+        return output
+    head = scholar.head_html(work, (page.meta or {}).get("description"))
+    try:
+        return scholar.insert_in_head(output, head)
+    except ValueError as error:
+        raise PluginError(f"anchors: {_path(page)}: {error}") from None

@@ -6,6 +6,9 @@
   allowing exactly those (by hash) and puts it first in each page's `<head>`. Under
   `mkdocs serve` no policy is added: the dev server injects an inline live-reload script into
   each page that changes with every build.
+- `_headers` for static hosts (Netlify's format, `textbook.site.headers`): the same policy as an
+  HTTP header, the Web Worker's own policy, `immutable` caching for content-hashed files (renamed by
+  hooks/fingerprint.py just before, at -40).
 - The print and accessibility stylesheets (`docs/assets/css/print.css`, `a11y.css`).
 - Accessible names for Material's search dialog and loading bar, which have none.
 """
@@ -13,12 +16,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
 
 import textbook.site.csp as csp
+import textbook.site.headers as headers
 
 log = get_plugin_logger("security")
 PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -84,3 +89,7 @@ def on_post_build(config):
         except ValueError as error:
             raise PluginError(f"security: {path.relative_to(site)}: {error}") from None
     log.info(f"Content-Security-Policy in {len(pages)} pages ({len(policy)} characters)")
+    files = [p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()]
+    base_path = urlsplit(config.site_url or "/").path or "/"
+    text = headers.headers_file(policy, files, base_path)
+    (site / headers.FILE_NAME).write_text(text, encoding="utf-8")

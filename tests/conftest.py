@@ -67,3 +67,12 @@ def built_site() -> Path:
 @pytest.fixture(scope="session")
 def chapter_html(built_site: Path) -> str:
     return (built_site / "01-computer-vision" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def published_editions():
+    """Editions 1.0 and 2.0 of a copy of the project, published with git and mike (slow: two
+    full builds, made once per test run; see tests/editions.py)."""
+    from tests.editions import shared_editions
+
+    return shared_editions()

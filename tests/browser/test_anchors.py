@@ -52,7 +52,7 @@ def test_copy_link_tex_and_citations(site_url, new_page):
         "AI Encyclopedia editors. “EQ MM1.2: Patch embedding & sequence length.”"
     )
     assert plain.endswith(site_url + CHAPTER + "#eq-mm1-2")
-    assert "Computer Vision with Deep Nets" in plain and "Version of 20" in plain
+    assert "Computer Vision with Deep Nets" in plain and "Unpublished draft of 20" in plain
     bar.get_by_role("button", name="Copy BibTeX of EQ MM1.2").click()
     bibtex = clipboard(page)
     assert bibtex.startswith("@misc{01-computer-vision:eq-mm1-2,\n")

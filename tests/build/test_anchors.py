@@ -90,6 +90,7 @@ def test_anchors_json_is_sorted_and_deterministic_json(built_site, registry):
     ids = [a["id"] for a in registry["anchors"]]
     assert ids == sorted(ids) and len(ids) == len(set(ids))
     assert registry["site_url"] == TEST_SITE_URL
+    assert registry["edition"] is None  # a plain build is the unpublished draft
 
 
 def test_anchors_json_lists_exactly_the_citable_elements_of_the_pages(built_site, registry):

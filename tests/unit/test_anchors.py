@@ -371,6 +371,7 @@ def test_registry_json_is_sorted_and_complete():
         registry, [Redirect("eq-a", "ch/", "eq-b", "ch/")], "https://x.org/v/", {"ch/": "Ch"}
     )
     data = json.loads(text)
+    assert data["edition"] is None  # a draft build
     assert [a["id"] for a in data["anchors"]] == ["eq-b", "sec-1-1"]
     assert data["anchors"][0] == {
         "id": "eq-b",
@@ -393,6 +394,14 @@ def test_registry_json_is_sorted_and_complete():
         }
     ]
     assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_registry_json_records_the_edition():
+    registry = build_registry([anchor("eq-b", label="EQ B", title="B", tex="b^2")])
+    data = json.loads(registry_json(registry, [], "https://x.org/v/1.0", {}, "1.0"))
+    assert data["edition"] == "1.0"
+    assert data["site_url"] == "https://x.org/v/1.0"
+    assert data["anchors"][0]["url"] == "https://x.org/v/1.0/ch/#eq-b"
 
 
 def test_merged_published_adds_keeps_redirected_and_withdraws_lost():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import subprocess
@@ -22,16 +23,22 @@ from textbook.anchors.cite import (
     work_of,
 )
 from textbook.anchors.registry import Anchor, apply_edits, scan
+from textbook.site.edition import Edition
 
 WORK = Work(
     author="AI Encyclopedia editors",
     title="Computer Vision with Deep Nets",
-    url="https://t.example.org/mm/01-computer-vision/",
+    url="https://t.example.org/mm/1.0/01-computer-vision/",
     date="2026-11-27",
     key="01-computer-vision",
     volume="Multimodal & World Models",
     series="AI Encyclopedia",
     chapter=1,
+    edition="1.0",
+    latest_url="https://t.example.org/mm/latest/01-computer-vision/",
+)
+DRAFT = dataclasses.replace(
+    WORK, url="https://t.example.org/mm/01-computer-vision/", edition=None, latest_url=None
 )
 
 
@@ -84,32 +91,46 @@ def test_bibtex_escape(text, escaped):
     assert bibtex_escape(text) == escaped
 
 
-def test_chapter_citation():
+def test_chapter_citation_names_the_edition_its_permanent_url_and_latest():
     plain, bib = chapter_citation(WORK)
     assert plain == (
         "AI Encyclopedia editors. “Computer Vision with Deep Nets.” Chapter 1 of Multimodal & "
-        "World Models, AI Encyclopedia. Version of 2026-11-27. "
-        "https://t.example.org/mm/01-computer-vision/"
+        "World Models, AI Encyclopedia. Edition 1.0 of 2026-11-27. "
+        "https://t.example.org/mm/1.0/01-computer-vision/ (latest edition: "
+        "https://t.example.org/mm/latest/01-computer-vision/)"
     )
     assert bib == (
         "@misc{01-computer-vision,\n"
         "  author       = {{AI Encyclopedia editors}},\n"
         "  title        = {{Computer Vision with Deep Nets}},\n"
         "  howpublished = {Chapter 1 of Multimodal \\& World Models, AI Encyclopedia},\n"
+        "  edition      = {1.0},\n"
         "  year         = {2026},\n"
         "  date         = {2026-11-27},\n"
-        "  url          = {https://t.example.org/mm/01-computer-vision/},\n"
-        "  note         = {Version of 2026-11-27},\n"
+        "  url          = {https://t.example.org/mm/1.0/01-computer-vision/},\n"
+        "  note         = {Edition 1.0 of 2026-11-27. Latest edition: "
+        "\\url{https://t.example.org/mm/latest/01-computer-vision/}},\n"
         "}"
     )
 
 
-def test_equation_citation_names_chapter_label_url_and_date():
+def test_chapter_citation_of_a_draft_says_so_and_has_no_edition():
+    plain, bib = chapter_citation(DRAFT)
+    assert plain.endswith(
+        "AI Encyclopedia. Unpublished draft of 2026-11-27. "
+        "https://t.example.org/mm/01-computer-vision/"
+    )
+    assert "latest" not in plain and "edition" not in bib and "latest" not in bib
+    assert "  note         = {Unpublished draft of 2026-11-27},\n" in bib
+
+
+def test_equation_citation_names_chapter_label_edition_and_anchor_urls():
     plain, bib = equation_citation(WORK, "eq-mm1-2", "EQ MM1.2", "Patch embedding & length")
     assert plain == (
         "AI Encyclopedia editors. “EQ MM1.2: Patch embedding & length.” In “Computer Vision with "
-        "Deep Nets”, Chapter 1 of Multimodal & World Models, AI Encyclopedia. Version of "
-        "2026-11-27. https://t.example.org/mm/01-computer-vision/#eq-mm1-2"
+        "Deep Nets”, Chapter 1 of Multimodal & World Models, AI Encyclopedia. Edition 1.0 of "
+        "2026-11-27. https://t.example.org/mm/1.0/01-computer-vision/#eq-mm1-2 (latest edition: "
+        "https://t.example.org/mm/latest/01-computer-vision/#eq-mm1-2)"
     )
     assert bib.splitlines() == [
         "@misc{01-computer-vision:eq-mm1-2,",
@@ -117,18 +138,30 @@ def test_equation_citation_names_chapter_label_url_and_date():
         "  title        = {{EQ MM1.2: Patch embedding \\& length}},",
         "  howpublished = {In: Computer Vision with Deep Nets, Chapter 1 of Multimodal \\& World "
         "Models, AI Encyclopedia},",
+        "  edition      = {1.0},",
         "  year         = {2026},",
         "  date         = {2026-11-27},",
-        "  url          = {https://t.example.org/mm/01-computer-vision/#eq-mm1-2},",
-        "  note         = {Version of 2026-11-27},",
+        "  url          = {https://t.example.org/mm/1.0/01-computer-vision/#eq-mm1-2},",
+        # hyperref's \url inside another argument needs the # escaped
+        "  note         = {Edition 1.0 of 2026-11-27. Latest edition: "
+        "\\url{https://t.example.org/mm/latest/01-computer-vision/\\#eq-mm1-2}},",
         "}",
     ]
+
+
+def test_equation_citation_of_a_draft():
+    plain, bib = equation_citation(DRAFT, "eq-mm1-2", "EQ MM1.2", None)
+    assert plain.endswith(
+        "Unpublished draft of 2026-11-27. https://t.example.org/mm/01-computer-vision/#eq-mm1-2"
+    )
+    assert "  url          = {https://t.example.org/mm/01-computer-vision/#eq-mm1-2}," in bib
+    assert "edition" not in bib
 
 
 def test_citation_of_a_page_that_is_not_a_chapter():
     work = Work("Eds", "Home", "https://x.org/", "2026-01-01", "home")
     plain, bib = chapter_citation(work)
-    assert plain == "Eds. “Home.” Version of 2026-01-01. https://x.org/"
+    assert plain == "Eds. “Home.” Unpublished draft of 2026-01-01. https://x.org/"
     assert "howpublished" not in bib
 
 
@@ -169,6 +202,17 @@ def test_equation_edits_and_chapter_edits_place_their_blocks():
     assert out.index('<div class="tb-equation__body"></div>') < bar < out.index('id="eq-unknown"')
 
 
+def test_chapter_block_names_the_edition_and_copies_both_links():
+    block = apply_edits("<h1>T</h1>", chapter_edits(scan("<h1>T</h1>"), WORK))
+    copies = [html.unescape(v) for v in re.findall(r'data-tb-copy="([^"]*)"', block)]
+    assert copies == [*chapter_citation(WORK), WORK.url, WORK.latest_url]
+    assert '<p class="tb-cite__edition">Edition 1.0 of 2026-11-27</p>' in block
+    draft = apply_edits("<h1>T</h1>", chapter_edits(scan("<h1>T</h1>"), DRAFT))
+    copies = [html.unescape(v) for v in re.findall(r'data-tb-copy="([^"]*)"', draft)]
+    assert copies == [*chapter_citation(DRAFT), DRAFT.url]
+    assert '<p class="tb-cite__edition">Unpublished draft of 2026-11-27</p>' in draft
+
+
 def test_chapter_block_goes_after_the_title_without_a_facts_strip():
     page = "<p>x</p><h1>T</h1><p>y</p>"
     out = apply_edits(page, chapter_edits(scan(page), WORK))
@@ -178,9 +222,16 @@ def test_chapter_block_goes_after_the_title_without_a_facts_strip():
 
 def test_work_of_front_matter():
     meta = {"title": "T", "volume": "V", "chapter": 2, "breadcrumb": ["Enc", "V", "02"]}
-    work = work_of(meta, "Nav title", "https://x.org/v/", "02-t/", "2026-01-01", "Eds")
+    draft = Edition(None, "https://x.org/v/")
+    work = work_of(meta, "Nav title", draft, "02-t/", "2026-01-01", "Eds")
     assert work == Work("Eds", "T", "https://x.org/v/02-t/", "2026-01-01", "02-t", "V", "Enc", 2)
-    home = work_of({}, "Home", "https://x.org/v/", "", "2026-01-01", "Eds")
+    published = work_of(meta, "Nav title", Edition("2.1", "https://x.org/v/"), "02-t/", "d", "E")
+    assert (published.url, published.edition, published.latest_url) == (
+        "https://x.org/v/2.1/02-t/",
+        "2.1",
+        "https://x.org/v/latest/02-t/",
+    )
+    home = work_of({}, "Home", draft, "", "2026-01-01", "Eds")
     assert (home.title, home.key, home.url, home.chapter) == (
         "Home",
         "home",

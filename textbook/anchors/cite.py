@@ -3,6 +3,10 @@
 Every text a reader can copy is written into the page here, at build time, in `data-tb-copy`
 attributes (and shown in `<pre>` for the citations); `anchors.js` only copies. The date is the
 date of the build's commit, so two builds of one commit give the same bytes.
+
+A published edition is cited by its number and its permanent URL (`…/1.0/page/#anchor`, which
+never changes), with a link to the same place in the latest edition; a draft build (no edition)
+says it is an unpublished draft.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from textbook.anchors.registry import Anchor, Document, Edit, absolute_url
+from textbook.anchors.registry import Anchor, Document, Edit
+from textbook.site.edition import Edition
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BIBTEX_SPECIAL = {
@@ -67,12 +72,25 @@ class Work:
 
     author: str  # e.g. "AI Encyclopedia editors"
     title: str  # the chapter's title
-    url: str  # absolute URL of the page
+    url: str  # permanent absolute URL of the page (in its edition)
     date: str  # YYYY-MM-DD
     key: str  # BibTeX key, e.g. "01-computer-vision"
     volume: str | None = None  # e.g. "Multimodal & World Models"
     series: str | None = None  # e.g. "AI Encyclopedia"
     chapter: int | None = None
+    edition: str | None = None  # e.g. "1.0"; None: an unpublished draft
+    latest_url: str | None = None  # the page in the latest edition (published editions only)
+
+    @property
+    def version(self) -> str:
+        """ "Edition 1.0 of 2026-11-27" or "Unpublished draft of 2026-11-27"."""
+        what = f"Edition {self.edition}" if self.edition else "Unpublished draft"
+        return f"{what} of {self.date}"
+
+    def latest(self, anchor: str | None = None) -> str | None:
+        if not self.latest_url:
+            return None
+        return self.latest_url + (f"#{anchor}" if anchor else "")
 
     @property
     def where(self) -> str:
@@ -102,22 +120,33 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+def _plain_tail(work: Work, url: str, latest: str | None) -> str:
+    """ "Edition 1.0 of <date>. <url> (latest edition: <url>)"."""
+    return f"{work.version}. {url}" + (f" (latest edition: {latest})" if latest else "")
+
+
+def _bibtex_tail(work: Work, url: str, latest: str | None) -> list[tuple[str, str]]:
+    fields = [("edition", bibtex_escape(work.edition))] if work.edition else []
+    fields += [("year", work.date[:4]), ("date", work.date), ("url", url)]
+    note = work.version
+    if latest:
+        # hyperref's \url needs # and % escaped inside another command's argument.
+        note += r". Latest edition: \url{" + latest.replace("#", r"\#").replace("%", r"\%") + "}"
+    return fields + [("note", note)]
+
+
 def chapter_citation(work: Work) -> tuple[str, str]:
     """(plain text, BibTeX) citing the chapter."""
     where = f" {_sentence(work.where)}" if work.where else ""
-    plain = f"{work.author}. “{_sentence(work.title)}”{where} Version of {work.date}. {work.url}"
+    tail = _plain_tail(work, work.url, work.latest())
+    plain = f"{work.author}. “{_sentence(work.title)}”{where} {tail}"
     fields = [
         ("author", "{" + bibtex_escape(work.author) + "}"),
         ("title", "{" + bibtex_escape(work.title) + "}"),
     ]
     if work.where:
         fields.append(("howpublished", bibtex_escape(work.where)))
-    fields += [
-        ("year", work.date[:4]),
-        ("date", work.date),
-        ("url", work.url),
-        ("note", f"Version of {work.date}"),
-    ]
+    fields += _bibtex_tail(work, work.url, work.latest())
     return plain, bibtex("misc", work.key, fields)
 
 
@@ -126,7 +155,9 @@ def equation_citation(work: Work, anchor: str, label: str, title: str | None) ->
     name = f"{label}: {title}" if title else label
     url = f"{work.url}#{anchor}"
     context = f"In “{work.title}”" + (f", {work.where}" if work.where else "")
-    plain = f"{work.author}. “{_sentence(name)}” {_sentence(context)} Version of {work.date}. {url}"
+    latest = work.latest(anchor)
+    plain = f"{work.author}. “{_sentence(name)}” {_sentence(context)} "
+    plain += _plain_tail(work, url, latest)
     fields = [
         ("author", "{" + bibtex_escape(work.author) + "}"),
         ("title", "{" + bibtex_escape(name) + "}"),
@@ -134,10 +165,7 @@ def equation_citation(work: Work, anchor: str, label: str, title: str | None) ->
             "howpublished",
             bibtex_escape(f"In: {work.title}" + (f", {work.where}" if work.where else "")),
         ),
-        ("year", work.date[:4]),
-        ("date", work.date),
-        ("url", url),
-        ("note", f"Version of {work.date}"),
+        *_bibtex_tail(work, url, latest),
     ]
     return plain, bibtex("misc", f"{work.key}:{anchor}", fields)
 
@@ -183,11 +211,19 @@ def equation_bar(work: Work, anchor: str, label: str, title: str | None, tex: st
 def chapter_block(work: Work) -> str:
     """ "Cite this chapter": plain text, BibTeX and the chapter's link."""
     plain, bib = chapter_citation(work)
+    latest = work.latest()
+    latest_button = (
+        copy_button(latest, "Copy latest link", "Copy link to the latest edition", "Link copied")
+        if latest
+        else ""
+    )
     return (
         '<details class="tb-cite tb-cite--chapter"><summary>Cite this chapter</summary>'
+        + f'<p class="tb-cite__edition">{escape(work.version)}</p>'
         + _formats(plain, bib, "this chapter")
         + '<div class="tb-cite__format">'
         + copy_button(work.url, "Copy link", "Copy link to this chapter", "Link copied")
+        + latest_button
         + "</div></details>"
     )
 
@@ -226,17 +262,20 @@ def chapter_edits(doc: Document, work: Work) -> list[Edit]:
 
 
 def work_of(
-    meta: Mapping, page_title: str | None, site_url: str, page: str, date: str, author: str
+    meta: Mapping, page_title: str | None, edition: Edition, page: str, date: str, author: str
 ) -> Work:
-    """A page as a citable work, from its front matter (title, volume, chapter, breadcrumb)."""
+    """A page of an edition as a citable work, from its front matter (title, volume, chapter,
+    breadcrumb)."""
     crumbs = meta.get("breadcrumb") or []
     return Work(
         author=author,
         title=str(meta.get("title") or page_title or ""),
-        url=absolute_url(site_url, page),
+        url=edition.url(page),
         date=date,
         key=page.strip("/").replace("/", "-") or "home",
         volume=meta.get("volume"),
         series=str(crumbs[0]) if crumbs else None,
         chapter=meta.get("chapter"),
+        edition=edition.number,
+        latest_url=edition.latest_url(page),
     )

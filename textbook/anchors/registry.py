@@ -615,11 +615,14 @@ def registry_json(
     redirects: list[Redirect],
     site_url: str,
     page_titles: dict[str, str] | None = None,
+    edition: str | None = None,
 ) -> str:
-    """`anchors.json`: every anchor and alias of the site, sorted, with absolute URLs."""
+    """`anchors.json`: every anchor and alias of the site, sorted, with absolute URLs; `edition`
+    is the edition's number (None, written null: an unpublished draft)."""
     titles = page_titles or {}
     data = {
         "version": 1,
+        "edition": edition,
         "site_url": site_url,
         "anchors": [
             anchor.record(site_url, titles.get(anchor.page))
