@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_mkdocs_build
+from tests.conftest import MKDOCS, ROOT, run_mkdocs_build
 
 FIXTURES = ROOT / "tests" / "fixtures"
 ENV = {"SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0"}
@@ -157,7 +159,7 @@ def test_bad_input_fails_with_one_message_and_keeps_the_site(good, tmp_path, cas
     assert all(case.path in m for m in logged), f"more than one problem reported:\n{logged}"
     assert "Aborted" in output
     assert tree_digest(project / "site") == good.site, "the failed build changed site/"
-    assert not (project / ".site.partial").exists() and not (project / ".site.old").exists()
+    assert not list(project.glob(".site.partial*")) and not (project / ".site.old").exists()
 
 
 def test_corrupted_cache_entries_are_rebuilt_not_served(good, tmp_path):
@@ -189,3 +191,30 @@ def test_corrupted_cache_entries_are_rebuilt_not_served(good, tmp_path):
     assert f"{name} rendered in" in output
     assert re.search(r"cells: \d+ cells: 1 executed", output), output
     assert tree_digest(project / "site") == good.site, "a rebuilt site differs from a clean one"
+
+
+def test_two_builds_at_once_always_leave_a_complete_site(good, tmp_path):
+    """Ten times, two `mkdocs build --strict` of one checkout start together: both succeed (the
+    second waits for the first, saying so) and site/ is exactly the site one build makes."""
+    project = copy_good(good, tmp_path / "project")
+    command = [*MKDOCS, "build", "--strict", "-f", str(project / "mkdocs.yml")]
+    env = {**os.environ, **ENV}
+    waited = 0
+    for _ in range(10):
+        builds = [
+            subprocess.Popen(
+                command,
+                cwd=project,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )  # fmt: skip
+            for _ in range(2)
+        ]
+        outputs = [build.communicate(timeout=600)[0] for build in builds]
+        assert [build.returncode for build in builds] == [0, 0], outputs
+        waited += sum("waiting for another build of this checkout (pid " in o for o in outputs)
+        assert tree_digest(project / "site") == good.site, "site/ is not one complete build"
+        assert sorted(p.name for p in project.glob(".site*")) == [".site.lock"]
+    assert waited >= 1, "the builds never overlapped: the test did not test anything"
