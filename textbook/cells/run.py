@@ -18,6 +18,7 @@ that is what the build does in the subprocess.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from textbook.cells import source_path
 from textbook.core.files import prune, write_atomic
 
 RUNNER_VERSION = "1"
@@ -145,6 +147,8 @@ def placeholder_ref(m: re.Match, line: int = 0) -> CellRef | None:
 def resolve_source(root: Path, source: str) -> Path:
     """The cell file for ``source`` (relative to the project root); must be an existing .py."""
     path = (root / source).resolve()
+    if source_path.outside_cells(root, path):
+        raise CellError(source_path.outside_message(source), path=source)
     if path.suffix != ".py":
         raise CellError(f"cell source {source!r} is not a .py file", path=source)
     if not path.is_file():
@@ -325,8 +329,9 @@ def run_pages(
         for ref in refs:
             try:
                 first_use.setdefault(resolve_source(root, ref.source), (uri, ref))
-            except CellError as exc:
-                raise CellError(locate(uri, ref, exc)) from None
+            except CellError as exc:  # named at the `source:` line
+                at = dataclasses.replace(ref, line=source_path.source_line(text, ref.line))
+                raise CellError(locate(uri, at, exc)) from None
         if refs:
             found[uri] = refs
     try:
