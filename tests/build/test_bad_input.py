@@ -265,5 +265,5 @@ def test_a_huge_cell_output_is_capped_on_the_page_and_kept_out_of_search(good, t
     assert "x" * 40 not in index and "output truncated" not in index
     before = (good.project / "site" / "search" / "search_index.json").stat().st_size
     assert len(index.encode()) < before + 2_000  # the cell's title and code only
-    notebook = (site / "notebooks" / "index" / "index.html").read_text(encoding="utf-8")
+    notebook = (site / "notebooks" / "index.html").read_text("utf-8")  # of docs/index.md
     assert notebook.count("x" * 40) == shown
