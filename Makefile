@@ -79,7 +79,7 @@ bench: setup $(STAMP)/chromium
 # Keeps .cache/vendor/ (the self-hosted Pyodide from set-up: its stamp stays, so a build after
 # `make clean` still finds it, offline); distclean removes it with the environments.
 clean:
-	rm -rf site .site.partial .site.old bench/out .screens .pytest_cache .ruff_cache .hypothesis
+	rm -rf site .site.partial* .site.old .site.lock bench/out .screens .pytest_cache .ruff_cache .hypothesis
 	if [ -d .cache ]; then find .cache -mindepth 1 -maxdepth 1 -not -name vendor -exec rm -rf {} +; fi
 	find . -name __pycache__ -type d -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 

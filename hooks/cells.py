@@ -21,6 +21,8 @@ from mkdocs.utils import get_relative_url
 
 import textbook.cells.assets as assets
 import textbook.cells.notebook as notebook
+import textbook.cells.notebook_page as notebook_page
+import textbook.cells.output_cap as output_cap
 import textbook.cells.run as cells
 
 log = get_plugin_logger("cells")
@@ -36,6 +38,10 @@ def on_startup(command, dirty):
 def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     _build.update(root=root, cache=root / ".cache" / "cells", pages={}, results={}, notebooks={})
+    try:  # ARCH: to become an option of the plugin (today `extra: cell_output_limit:`)
+        _build["output_limit"] = output_cap.output_limit(config.extra)
+    except ValueError as exc:
+        raise PluginError(f"cells: {exc}") from None
     # mkdocs-jupyter wraps our File (losing its `inclusion`): say it through `not_in_nav`.
     uris = notebook.notebook_uris(Path(config.docs_dir), cells.mentions_cells)
     if uris:
@@ -79,7 +85,13 @@ def on_files(files, config):
 
     for uri, refs in pages.items():
         nb_cells = [
-            notebook.NotebookCell(r.id, r.title, r.source, res.code, res.outputs)
+            notebook.NotebookCell(
+                r.id,
+                r.title,
+                r.source,
+                res.code,
+                output_cap.for_notebook(res.outputs, _build["output_limit"]),
+            )
             for r in refs
             for res in [results[cells.resolve_source(root, r.source)]]
         ]
@@ -109,7 +121,7 @@ def on_page_content(html, page, config, files):
             _, download = _notebook_urls(nb_uri, files, page.url)
             back = get_relative_url(files.get_file_from_path(page_uri).url, page.url)
             # nbconvert's MathJax/Mermaid loaders: unused here, inline, and pointing at a CDN
-            return notebook.banner(download, back) + cells.strip_scripts(html)
+            return notebook.banner(download, back) + notebook_page.clean(cells.strip_scripts(html))
     if 'class="tb-cell"' not in html:
         return html
     links = []
@@ -127,8 +139,17 @@ def on_page_content(html, page, config, files):
         except cells.CellError as exc:
             located = cells.locate(src_uri, scanned.get(ref.id, ref), exc)
             raise PluginError(f"cells: {located}") from None
+        if output_cap.size(result.outputs) > _build["output_limit"]:
+            log.info(
+                f"docs/{src_uri}: cell '{ref.id}' printed {output_cap.size(result.outputs):,} "
+                f"bytes; the page shows the first {_build['output_limit']:,} (cell_output_limit)"
+            )
         return cells.render_widget(
-            ref, result, links=links, highlight_cache=_build["cache"] / "highlight"
+            ref,
+            result,
+            links=links,
+            highlight_cache=_build["cache"] / "highlight",
+            output_limit=_build["output_limit"],
         )
 
     return cells.replace_placeholders(html, render)[0]

@@ -1,5 +1,6 @@
-"""Accessibility: axe-core finds no serious or critical violation on the home page and the
-chapter, in both palettes; instruments and cells work from the keyboard alone.
+"""Accessibility: axe-core finds no serious or critical violation on the home page, the
+chapter and its companion notebook page, in both palettes; instruments and cells work from the
+keyboard alone.
 
 axe-core comes from node_modules (test tooling, never shipped) and is injected as an inline
 script, which the site's Content-Security-Policy would block: the axe contexts bypass it
@@ -36,13 +37,18 @@ def go_live(page, uid: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["", "01-computer-vision/"], ids=["home", "chapter"])
+@pytest.mark.parametrize(
+    "path",
+    ["", "01-computer-vision/", "notebooks/01-computer-vision/"],
+    ids=["home", "chapter", "notebook"],
+)
 def test_no_serious_or_critical_axe_violations(site_url, new_page, path, scheme):
     page, traffic = new_page(color_scheme=scheme, bypass_csp=True)
     page.goto(site_url + path, wait_until="networkidle")
     expected = "slate" if scheme == "dark" else "default"
     assert page.evaluate("document.body.dataset.mdColorScheme") == expected
-    for uid in INSTRUMENTS if path else []:  # check the live instruments, not their posters
+    # check the live instruments, not their posters
+    for uid in INSTRUMENTS if path == "01-computer-vision/" else []:
         go_live(page, uid)
     page.add_script_tag(path=str(AXE))
     found = page.evaluate(RUN_AXE)

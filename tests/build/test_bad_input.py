@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_mkdocs_build
+from tests.conftest import MKDOCS, ROOT, run_mkdocs_build
 
 FIXTURES = ROOT / "tests" / "fixtures"
 ENV = {"SOURCE_DATE_EPOCH": "1767225600", "PYTHONHASHSEED": "0"}
@@ -112,7 +114,8 @@ class Case:
     fixture: str
     path: str  # the file the message must name...
     marker: str  # ...at the line where this text is
-    says: str  # what the message says (what is wrong, what to fix)
+    says: str  # what the message says (what is wrong, what to fix)...
+    also: str = ""  # ...with "{also}" the line of this other text (first occurrence)
 
 
 CASES = [
@@ -141,6 +144,25 @@ CASES = [
     Case("bad_front_matter", "docs/index.md", 'description: "',
          "malformed front matter: while scanning a quoted scalar, found unexpected end of stream; "
          "fix the YAML between the '---' lines"),
+    Case("bad_front_matter_next", "docs/index.md", "next: {number: two",
+         "front matter 'next.number' must be a whole number, not 'two'"),
+    Case("bad_front_matter_no_title", "docs/index.md", "---\nchapter: 1",
+         "the front matter of a chapter lacks 'title': add `title: ...`"),
+    Case("bad_front_matter_chapter_range", "docs/index.md", "chapter: 99",
+         "front matter 'chapter' is 99, but the volume has 6 chapters (chapter_count): "
+         "use 1 to 6"),
+    Case("bad_front_matter_chapter_negative", "docs/index.md", "chapter: -3",
+         "front matter 'chapter' must be at least 1, not -3"),
+    Case("bad_cell_source_outside", "docs/index.md", "source: /usr/lib/python3.11/this.py",
+         "cell 'cell-outside' (/usr/lib/python3.11/this.py): cell source "
+         "'/usr/lib/python3.11/this.py' is outside the project's cells/ folder; a cell runs and "
+         "is published, so only files in cells/ may be cells: move the file there and write "
+         "`source: cells/NAME.py`"),
+    Case("bad_duplicate_equation", "docs/01-computer-vision.md",
+         "    id: eq-mm1-1\n    label: EQ MM1.99",
+         "id 'eq-mm1-1' is already used at docs/01-computer-vision.md:{also}; citable ids must "
+         "be unique across the site: choose another id",
+         also="    id: eq-mm1-1\n    label: EQ MM1.1\n"),
 ]  # fmt: skip
 
 
@@ -157,11 +179,12 @@ def test_bad_input_fails_with_one_message_and_keeps_the_site(good, tmp_path, cas
     logged = messages(output)
     located = [m for m in logged if f"{case.path}:{line}: " in m.splitlines()[0]]
     assert len(located) == 1, f"no single message for {case.path}:{line}:\n{output}"
-    assert case.says in located[0]
+    also = source[: source.index(case.also)].count("\n") + 1 if case.also else None
+    assert case.says.replace("{also}", str(also)) in located[0]
     assert all(case.path in m for m in logged), f"more than one problem reported:\n{logged}"
     assert "Aborted" in output
     assert tree_digest(project / "site") == good.site, "the failed build changed site/"
-    assert not (project / ".site.partial").exists() and not (project / ".site.old").exists()
+    assert not list(project.glob(".site.partial*")) and not (project / ".site.old").exists()
 
 
 def test_corrupted_cache_entries_are_rebuilt_not_served(good, tmp_path):
@@ -193,3 +216,58 @@ def test_corrupted_cache_entries_are_rebuilt_not_served(good, tmp_path):
     assert f"{name} rendered in" in output
     assert re.search(r"cells: \d+ cells: 1 executed", output), output
     assert tree_digest(project / "site") == good.site, "a rebuilt site differs from a clean one"
+
+
+def test_two_builds_at_once_always_leave_a_complete_site(good, tmp_path):
+    """Ten times, two `mkdocs build --strict` of one checkout start together: both succeed (the
+    second waits for the first, saying so) and site/ is exactly the site one build makes."""
+    project = copy_good(good, tmp_path / "project")
+    command = [*MKDOCS, "build", "--strict", "-f", str(project / "mkdocs.yml")]
+    env = {**os.environ, **ENV}
+    waited = 0
+    for _ in range(10):
+        builds = [
+            subprocess.Popen(
+                command,
+                cwd=project,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )  # fmt: skip
+            for _ in range(2)
+        ]
+        outputs = [build.communicate(timeout=600)[0] for build in builds]
+        assert [build.returncode for build in builds] == [0, 0], outputs
+        waited += sum("waiting for another build of this checkout (pid " in o for o in outputs)
+        assert tree_digest(project / "site") == good.site, "site/ is not one complete build"
+        assert sorted(p.name for p in project.glob(".site*")) == [".site.lock"]
+    assert waited >= 1, "the builds never overlapped: the test did not test anything"
+
+
+def test_a_huge_cell_output_is_capped_on_the_page_and_kept_out_of_search(good, tmp_path):
+    """A cell printing ~5 MB: the build succeeds; the page shows the first cell_output_limit
+    bytes and says how many it left out; neither the search index nor the notebook page's
+    index entry holds any of it."""
+    project = copy_good(good, tmp_path / "project")
+    lay_over(FIXTURES / "big_cell_output", project)
+    result = build(project)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    printed = 100_000 * len(f"row {0:6d}: {'x' * 40}\n")
+    assert printed > 5_000_000
+    site = project / "site"
+    page = (site / "index.html").read_text(encoding="utf-8")
+    before = (good.project / "site" / "index.html").stat().st_size
+    assert before < len(page.encode()) < before + 20_000 + 5_000
+    shown = page.count("x" * 40)  # the code holds `"x" * 40`, never 40 x's
+    assert 0 < shown < 20_000 / 40
+    hidden = printed - shown * len(f"row {0:6d}: {'x' * 40}\n")
+    assert f"… output truncated: {hidden:,} bytes not shown" in page
+    assert f"cell 'cell-loud' printed {printed:,} bytes; the page shows the first 20,000" in output
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "x" * 40 not in index and "output truncated" not in index
+    before = (good.project / "site" / "search" / "search_index.json").stat().st_size
+    assert len(index.encode()) < before + 2_000  # the cell's title and code only
+    notebook = (site / "notebooks" / "index.html").read_text("utf-8")  # of docs/index.md
+    assert notebook.count("x" * 40) == shown

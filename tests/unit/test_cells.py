@@ -282,9 +282,36 @@ def test_run_pages_scans_executes_once_and_names_page_and_line(tmp_path):
     assert message.endswith("ZeroDivisionError: division by zero")
 
 
+@pytest.mark.parametrize(
+    "source", ["/usr/lib/python3.11/this.py", "cells/../../outside.py", "../outside.py", "link.py"]
+)
+def test_a_cell_source_outside_cells_is_refused_before_anything_runs(tmp_path, source):
+    project = tmp_path / "project"
+    (tmp_path / "outside.py").write_text("open('ran', 'w')\n")
+    (project / "outside.py").parent.mkdir()
+    (project / "link.py").write_text("print('not in cells/')\n")
+    write(project, "inside.py", "print('fine')\n")
+    (project / "cells" / "escape.py").symlink_to(tmp_path / "outside.py")
+    page = (
+        "/// cell | Fine\n    id: cell-ok\n    source: cells/inside.py\n///\n\n"
+        f"/// cell | T\n    id: cell-x\n    source: {source}\n///\n"
+    )
+    for text in (page, page.replace(f"source: {source}", "source: cells/escape.py")):
+        with pytest.raises(cells.CellError) as info:
+            cells.run_pages({"p.md": text}, root=project, cache_dir=project / "c")
+        shown = source if source in text else "cells/escape.py"
+        assert str(info.value) == (
+            f"docs/p.md:8: cell 'cell-x' ({shown}): cell source {shown!r} is outside the "
+            "project's cells/ folder; a cell runs and is published, so only files in cells/ may "
+            "be cells: move the file there and write `source: cells/NAME.py`"
+        )
+    assert not (project / "c").exists()  # nothing ran, not even the good cell
+
+
 def test_run_pages_reports_bad_references(tmp_path):
     page = "text\n\n/// cell | T\n    id: cell-x\n    source: cells/nope.py\n///\n"
-    with pytest.raises(cells.CellError, match=r"^docs/p.md:3: cell 'cell-x' \(cells/nope.py\): "):
+    # named at the `source:` line, the one to fix
+    with pytest.raises(cells.CellError, match=r"^docs/p.md:5: cell 'cell-x' \(cells/nope.py\): "):
         cells.run_pages({"p.md": page}, root=tmp_path, cache_dir=tmp_path / "c")
     with pytest.raises(
         cells.CellError, match=r"^docs/p.md:1: line 1: the cell block has no source"

@@ -45,9 +45,9 @@ def test_malformed_front_matter_names_its_line():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("chapter: 1", "chapter: one"), "'chapter' must be a int"),
+        (("chapter: 1", "chapter: one"), "'chapter' must be a whole number, not 'one'"),
         (("level: Core\n", "level: Core\ncolour: red\n"), "unknown front matter key 'colour'"),
-        (("next: {number: 2, title: Next one, ", "next: {number: 2, "), "'next' lacks: title"),
+        (("next: {number: 2, title: Next one, ", "next: {number: 2, "), "'next' lacks 'title'"),
     ],
 )
 def test_chapter_schema(change, message):

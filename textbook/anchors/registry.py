@@ -290,8 +290,9 @@ def kind_of(anchor: str) -> str | None:
     return next((kind for kind, prefix in PREFIXES.items() if anchor.startswith(prefix)), None)
 
 
-def definition_line(source: str, anchor: str) -> int | None:
-    """The line of `source` (a Markdown file) that gives `anchor` to its element."""
+def definition_line(source: str, anchor: str, occurrence: int = 0) -> int | None:
+    """The line of `source` (a Markdown file) that gives `anchor` to its element; with
+    `occurrence` n, to the n-th (from 0) element given it (a page that defines it twice)."""
     a = re.escape(anchor)
     for pattern in (
         rf"^\s+id:\s*{a}\s*$",
@@ -299,9 +300,9 @@ def definition_line(source: str, anchor: str) -> int | None:
         rf"\{{[^}}\n]*#{a}(?![\w-])[^}}\n]*\}}",
         rf"""\bid=["']{a}["']""",
     ):
-        match = re.search(pattern, source, re.MULTILINE)
-        if match:
-            return line_of(source, match.start())
+        matches = list(re.finditer(pattern, source, re.MULTILINE))
+        if matches:
+            return line_of(source, matches[min(occurrence, len(matches) - 1)].start())
     return find_line(source, anchor)
 
 
@@ -373,6 +374,7 @@ def collect(
     """
     doc = parsed(html, doc)
     found = []
+    seen: dict[str, int] = {}  # an id given twice on the page: name each definition's own line
     for index, element in enumerate(doc.elements):
         anchor = element.attrs.get("id", "")
         kind = kind_of(anchor)
@@ -402,7 +404,8 @@ def collect(
             title = doc.text(doc.first(element, tag="figcaption")) or None
         if kind in ("quiz", "cell", "figure"):
             preview = _head(None, title) if title else ""
-        line = definition_line(source, anchor) if source else None
+        occurrence = seen[anchor] = seen.get(anchor, -1) + 1
+        line = definition_line(source, anchor, occurrence) if source else None
         found.append(Anchor(anchor, kind, label, title, page, tex, preview, source_path, line))
     return found
 

@@ -18,6 +18,7 @@ that is what the build does in the subprocess.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from textbook.cells import output_cap, source_path
 from textbook.core.files import prune, write_atomic
 
 RUNNER_VERSION = "1"
@@ -145,6 +147,8 @@ def placeholder_ref(m: re.Match, line: int = 0) -> CellRef | None:
 def resolve_source(root: Path, source: str) -> Path:
     """The cell file for ``source`` (relative to the project root); must be an existing .py."""
     path = (root / source).resolve()
+    if source_path.outside_cells(root, path):
+        raise CellError(source_path.outside_message(source), path=source)
     if path.suffix != ".py":
         raise CellError(f"cell source {source!r} is not a .py file", path=source)
     if not path.is_file():
@@ -325,8 +329,9 @@ def run_pages(
         for ref in refs:
             try:
                 first_use.setdefault(resolve_source(root, ref.source), (uri, ref))
-            except CellError as exc:
-                raise CellError(locate(uri, ref, exc)) from None
+            except CellError as exc:  # named at the `source:` line
+                at = dataclasses.replace(ref, line=source_path.source_line(text, ref.line))
+                raise CellError(locate(uri, at, exc)) from None
         if refs:
             found[uri] = refs
     try:
@@ -356,7 +361,9 @@ def _child(source: str, result_path: str, name: str) -> int:
     import traceback
 
     code = Path(source).read_text(encoding="utf-8")
-    chunks: list[list[str]] = []
+    # (stream, parts): parts joined once at the end; `+=` on a growing string would copy it on
+    # every write (a cell printing 5 MB line by line took minutes)
+    chunks: list[tuple[str, list[str]]] = []
 
     class Stream:
         encoding = "utf-8"
@@ -368,9 +375,9 @@ def _child(source: str, result_path: str, name: str) -> int:
         def write(self, text: str) -> int:
             if text:
                 if chunks and chunks[-1][0] == self.name:
-                    chunks[-1][1] += text
+                    chunks[-1][1].append(text)
                 else:
-                    chunks.append([self.name, text])
+                    chunks.append((self.name, [text]))
             return len(text)
 
         def flush(self) -> None:
@@ -383,7 +390,7 @@ def _child(source: str, result_path: str, name: str) -> int:
             return True
 
     linecache.cache[name] = (len(code), None, code.splitlines(True), name)
-    result: dict = {"outputs": chunks, "error": None}
+    result: dict = {"error": None}
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = Stream("stdout"), Stream("stderr")
     try:
@@ -405,6 +412,7 @@ def _child(source: str, result_path: str, name: str) -> int:
         )
     finally:
         sys.stdout, sys.stderr = saved
+    result["outputs"] = [[stream, "".join(parts)] for stream, parts in chunks]
     Path(result_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     return 0
 
@@ -472,11 +480,14 @@ def render_widget(
     *,
     links: Sequence[tuple[str, str, bool]] = (),
     highlight_cache: Path | None = None,
+    output_limit: int = output_cap.DEFAULT_LIMIT,
 ) -> str:
     """The HTML replacing a placeholder: code, build-time output, (hidden) controls.
 
-    ``links`` are (label, href, download) shown in the cell's header, e.g. the notebook.
+    ``links`` are (label, href, download) shown in the cell's header, e.g. the notebook. The
+    output shows at most ``output_limit`` bytes and stays out of the search index.
     """
+    shown, hidden = output_cap.cap(result.outputs, output_limit)
     esc = html.escape
     digest = hashlib.sha256(result.code.encode()).hexdigest()[:16]
     anchors = "".join(
@@ -505,10 +516,11 @@ def render_widget(
         ' title="Restore the original code and output">Reset</button>'
         '<span class="tb-cell__status" role="status"></span>'
         "</div>"
-        '<div class="tb-cell__output" aria-live="polite">'
+        f'<div class="tb-cell__output" aria-live="polite" {output_cap.SEARCH_EXCLUDE}>'
         '<p class="tb-cell__label">Output <span class="tb-cell__origin">· from the site build'
         "</span></p>"
-        f'<pre class="tb-cell__stream{empty}"><samp>{render_output(result.outputs)}</samp></pre>'
+        f'<pre class="tb-cell__stream{empty}"><samp>{render_output(shown)}'
+        f"{output_cap.marker_html(shown, hidden)}</samp></pre>"
         "</div></div>"
     )
 

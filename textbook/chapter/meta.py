@@ -13,6 +13,7 @@ from html import escape
 
 import yaml
 
+from textbook.chapter import schema
 from textbook.core.errors import SourceError
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(?P<body>.*?\n)?(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
@@ -71,56 +72,24 @@ def split_front_matter(source: str, path: str) -> tuple[dict, int]:
     return data, match.group(0).count("\n")
 
 
-def _require(data: dict, key: str, kind: type, path: str, source: str):
-    from textbook.core.errors import find_line
-
-    value = data.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
-        line = find_line(source, f"{key}:") or 1
-        raise SourceError(path, line, f"front matter '{key}' must be a {kind.__name__}")
-    return value
-
-
 def chapter_meta(data: dict, path: str, source: str) -> ChapterMeta | None:
-    """Validate a chapter's front matter; None for pages that are not chapters."""
+    """Validate a page's front matter (textbook.chapter.schema); None for pages that are not
+    chapters."""
     if "chapter" not in data:
+        schema.validate(data, path, source, chapter=False)
         return None
-
-    def strings(key: str) -> tuple[str, ...]:
-        values = _require(data, key, list, path, source)
-        return tuple(str(v) for v in values)
-
+    schema.validate(data, path, source)
     nxt = data.get("next")
-    next_chapter = None
-    if nxt is not None:
-        nxt = _require(data, "next", dict, path, source)
-        missing = [k for k in ("number", "title", "summary") if k not in nxt]
-        if missing:
-            from textbook.core.errors import find_line
-
-            line = find_line(source, "next:") or 1
-            raise SourceError(path, line, f"front matter 'next' lacks: {', '.join(missing)}")
-        next_chapter = NextChapter(int(nxt["number"]), str(nxt["title"]), str(nxt["summary"]))
-    known = {
-        "title", "description", "chapter", "chapter_count", "volume", "breadcrumb", "level",
-        "builds_on", "instruments", "next",
-    }  # fmt: skip
-    unknown = sorted(set(data) - known)
-    if unknown:
-        from textbook.core.errors import find_line
-
-        line = find_line(source, f"{unknown[0]}:") or 1
-        raise SourceError(path, line, f"unknown front matter key '{unknown[0]}'")
     return ChapterMeta(
-        title=_require(data, "title", str, path, source),
-        chapter=_require(data, "chapter", int, path, source),
-        chapter_count=_require(data, "chapter_count", int, path, source),
-        volume=_require(data, "volume", str, path, source),
-        breadcrumb=strings("breadcrumb"),
-        level=_require(data, "level", str, path, source),
-        builds_on=strings("builds_on"),
-        instruments=strings("instruments"),
-        next=next_chapter,
+        title=data["title"],
+        chapter=data["chapter"],
+        chapter_count=data["chapter_count"],
+        volume=data["volume"],
+        breadcrumb=tuple(str(v) for v in data["breadcrumb"]),
+        level=data["level"],
+        builds_on=tuple(str(v) for v in data["builds_on"]),
+        instruments=tuple(str(v) for v in data["instruments"]),
+        next=NextChapter(nxt["number"], nxt["title"], nxt["summary"]) if nxt else None,
     )
 
 
