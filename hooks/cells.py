@@ -85,7 +85,9 @@ def on_files(files, config):
         ]
         title = notebook.page_title(markdown[uri], uri)
         nb_uri = notebook.notebook_uri(uri)
-        notebook.write_notebook(cache / "site" / nb_uri, f"{title}: runnable cells", nb_cells)
+        notebook.write_notebook(
+            cache / "site" / nb_uri, f"{title}: runnable cells", nb_cells, cache / "notebooks"
+        )
         nb_file = _add(files, config, nb_uri, cache / "site" / nb_uri)
         nb_file.src_dir = str(cache / "site")  # mkdocs-jupyter needs it
         _build["notebooks"][uri] = nb_uri

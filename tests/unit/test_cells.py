@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import subprocess
 import sys
@@ -11,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.damage import DAMAGES
 from textbook.cells import run as cells
+from textbook.core.cache import Cache
 
 FIXTURE_CELLS = Path(__file__).resolve().parents[1] / "fixtures" / "cells_site" / "cells"
 
@@ -212,8 +213,28 @@ def test_outputs_are_cached_by_source(tmp_path):
     third = cells.execute_cells([a, b], root=tmp_path, cache_dir=cache)
     assert third[a].text == "A2\n" and not third[a].cached and third[b].cached
     assert (runs(log_a), runs(log_b)) == (2, 1)
-    entry = json.loads((cache / f"{third[a].key}.json").read_text())
+    entry = Cache(cache).get(third[a].key)
     assert entry == {"outputs": [["stdout", "A2\n"]], "source": "cells/a.py"}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_damaged_output_entry_runs_the_cell_again(tmp_path, damage):
+    a, log_a = counting_cell(tmp_path, "a.py", "A")
+    cache = tmp_path / "cache"
+    first = cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a]
+    damage(cache / f"{first.key}.json")
+    again = cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a]
+    assert again.text == "A\n" and not again.cached and runs(log_a) == 2
+    assert cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a].cached  # repaired
+
+
+def test_a_verified_output_entry_of_the_wrong_shape_is_not_served(tmp_path):
+    a, log_a = counting_cell(tmp_path, "a.py", "A")
+    cache = tmp_path / "cache"
+    key = cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a].key
+    for wrong in ({}, [], {"outputs": [["html", "<b>"]]}, {"outputs": [[1, 2]]}):
+        Cache(cache).put(key, wrong)
+        assert cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a].text == "A\n"
 
 
 def test_cache_key_covers_python_and_numpy_versions(tmp_path, monkeypatch):
@@ -370,8 +391,11 @@ def test_highlight_cache_serves_intact_entries_and_replaces_damaged_ones(tmp_pat
     real = cells._highlight_python
     monkeypatch.setattr(cells, "_highlight_python", lambda c: calls.append(c) or real(c))
     assert cells.highlight_python(code, tmp_path) == fresh and calls == []  # served
-    entry.write_text(fresh.replace("return", "yield"))  # the code in it no longer matches
-    assert cells.highlight_python(code, tmp_path) == fresh and calls == [code]
-    assert entry.read_text() == fresh
+    Cache(tmp_path, ".html").put_bytes(entry.stem, fresh.replace("return", "yield").encode())
+    assert cells.highlight_python(code, tmp_path) == fresh and calls == [code]  # not its code
+    for damage in DAMAGES.values():
+        damage(entry) if entry.exists() else None
+        assert cells.highlight_python(code, tmp_path) == fresh
+    assert len(calls) == 1 + len(DAMAGES)
     assert cells.highlight_python("y = 1", tmp_path) != fresh  # another code, another entry
     assert len(list(tmp_path.glob("*.html"))) == 2

@@ -1,9 +1,9 @@
-import json
 from pathlib import Path
 
 import pytest
 
 from figures_src.kernels import iou, patches
+from tests.damage import DAMAGES
 from textbook.chapter import facts
 from textbook.core.errors import SourceError
 
@@ -45,11 +45,11 @@ def test_unknown_name_fails_with_file_and_line():
     assert str(caught.value).startswith("docs/x.md:5: unknown computed value '{{ nope }}'")
 
 
-def test_disk_cache_serves_the_kernel_values_and_recomputes_when_stale_or_damaged(
-    tmp_path, monkeypatch
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_disk_cache_serves_the_kernel_values_and_recomputes_when_damaged(
+    tmp_path, monkeypatch, damage
 ):
-    cache_file = tmp_path / "facts.json"
-    monkeypatch.setattr(facts, "CACHE_FILE", cache_file)
+    monkeypatch.setattr(facts, "CACHE_DIR", tmp_path)
     computed = facts._compute_values()
     calls = []
     monkeypatch.setattr(facts, "_compute_values", lambda: calls.append(1) or dict(computed))
@@ -59,25 +59,30 @@ def test_disk_cache_serves_the_kernel_values_and_recomputes_when_stale_or_damage
         return facts._values()
 
     try:
-        assert values() == computed and len(calls) == 1 and cache_file.is_file()
+        assert values() == computed and len(calls) == 1
         assert values() == computed and len(calls) == 1  # served from disk
         # Types survive the round trip (ints stay ints: "196", not "196.0").
         assert {k: type(v) for k, v in values().items()} == {
             k: type(v) for k, v in computed.items()
         }
-        record = json.loads(cache_file.read_text())
-        for damage in (
-            lambda r: r.update(inputs="0" * 64),  # a kernel changed since
-            lambda r: r["values"].update(vit_patches=197),  # altered value
-            lambda r: r.pop("check"),
-        ):
-            damaged = json.loads(json.dumps(record))
-            damage(damaged)
-            cache_file.write_text(json.dumps(damaged))
-            before = len(calls)
-            assert values() == computed and len(calls) == before + 1
-        cache_file.write_text('{"inputs": ')  # truncated
-        assert values() == computed
+        (entry,) = tmp_path.glob("*.json")
+        damage(entry)
+        assert values() == computed and len(calls) == 2
+    finally:
+        facts._values.cache_clear()
+
+
+def test_a_kernel_change_recomputes_the_facts(tmp_path, monkeypatch):
+    monkeypatch.setattr(facts, "CACHE_DIR", tmp_path)
+    calls = []
+    monkeypatch.setattr(facts, "_compute_values", lambda: calls.append(1) or {"a": 1})
+    monkeypatch.setattr(facts, "_inputs_digest", lambda: "0" * 64)
+    try:
+        facts._values.cache_clear()
+        facts._values()
+        monkeypatch.setattr(facts, "_inputs_digest", lambda: "1" * 64)
+        facts._values.cache_clear()
+        assert facts._values() == {"a": 1} and len(calls) == 2
     finally:
         facts._values.cache_clear()
 

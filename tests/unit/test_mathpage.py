@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -19,6 +18,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from tests.damage import DAMAGES
+from textbook.core.cache import Cache
 from textbook.math import page as mathpage
 from textbook.math.katex import KatexRenderer, TexError
 from textbook.math.page import Formula, MathError
@@ -479,18 +480,25 @@ def test_hook_events_dispatched_by_mkdocs(tmp_path, caplog):
     plugins.on_shutdown()
 
 
-def test_fonts_used_cache_serves_only_sound_entries(renderer, tmp_path, monkeypatch):
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_fonts_used_cache_serves_only_sound_entries(renderer, tmp_path, monkeypatch, damage):
     rendered = [renderer.render("\\mathbb{R}", False), renderer.render("\\sum", True)]
     fresh = mathpage.fonts_used(rendered, KATEX_CSS)
     assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
-    (entry,) = tmp_path.glob("fonts-*.json")
+    (entry,) = tmp_path.glob("*.json")
     walks = []
     real = mathpage._fonts_of
     monkeypatch.setattr(mathpage, "_fonts_of", lambda *a: walks.append(1) or real(*a))
     assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks == []
-    for damaged in ('["Nope.woff2"]', '{"a": 1}', "[", '["KaTeX_Size2-Regular.woff2"'):
-        entry.write_text(damaged)
-        assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
-    assert walks and entry.read_text() == json.dumps(fresh)
+    damage(entry)
+    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks
     other = mathpage.fonts_used([renderer.render("x", False)], KATEX_CSS, tmp_path)
-    assert other != fresh and len(list(tmp_path.glob("fonts-*.json"))) == 2
+    assert other != fresh and len(list(tmp_path.glob("*.json"))) == 2
+
+
+def test_fonts_used_cache_never_serves_a_font_the_stylesheet_lacks(renderer, tmp_path):
+    rendered = [renderer.render("\\sum", True)]
+    fresh = mathpage.fonts_used(rendered, KATEX_CSS, tmp_path)
+    (entry,) = tmp_path.glob("*.json")
+    Cache(tmp_path).put(entry.stem, ["Nope.woff2"])  # verified, but not a declared font
+    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from textbook.core.files import prune, write_atomic
+from textbook.core.cache import Cache, digest
+from textbook.core.files import prune
 
 RUNNER_VERSION = "1"
 DEFAULT_TIMEOUT = 120.0
@@ -231,19 +232,24 @@ def run_cell(path: Path, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> Cell
     return CellResult(name, code, outputs, cache_key(code, runtime_fingerprint()), seconds)
 
 
-def _read_cache(cache_file: Path, name: str, code: str, key: str) -> CellResult | None:
-    try:
-        data = json.loads(cache_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+def _valid_outputs(value) -> bool:
+    return isinstance(value, dict) and all(
+        stream in ("stdout", "stderr") and isinstance(text, str)
+        for stream, text in value["outputs"]
+    )
+
+
+def _read_cache(cache: Cache, name: str, code: str, key: str) -> CellResult | None:
+    data = cache.get(key, _valid_outputs)
+    if data is None:
         return None
-    outputs = tuple((stream, text) for stream, text in data.get("outputs", []))
+    outputs = tuple((stream, text) for stream, text in data["outputs"])
     return CellResult(name, code, outputs, key, cached=True)
 
 
-def _write_cache(cache_file: Path, result: CellResult) -> None:
+def _write_cache(cache: Cache, result: CellResult) -> None:
     data = {"outputs": [list(chunk) for chunk in result.outputs], "source": result.source}
-    text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-    write_atomic(cache_file, text.encode())
+    cache.put(result.key, data)
 
 
 def prune_cache(cache_dir: Path, keep: Iterable[CellResult]) -> list[Path]:
@@ -265,18 +271,18 @@ def execute_cells(
     first failing cell (in the order given).
     """
     fingerprint = runtime_fingerprint()
+    cache = Cache(cache_dir, what="cell output cache entry")
     results: dict[Path, CellResult] = {}
-    todo: list[tuple[Path, str, Path]] = []
+    todo: list[tuple[Path, str]] = []
     for path in dict.fromkeys(paths):
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         code = path.read_text(encoding="utf-8")
         key = cache_key(code, fingerprint)
-        cache_file = cache_dir / f"{key}.json"
-        cached = _read_cache(cache_file, name, code, key) if cache_file.is_file() else None
+        cached = _read_cache(cache, name, code, key)
         if cached is not None:
             results[path] = cached
         else:
-            todo.append((path, name, cache_file))
+            todo.append((path, name))
     if todo:
         workers = jobs or min(len(todo), os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -284,14 +290,14 @@ def execute_cells(
                 (item, pool.submit(run_cell, item[0], item[1], timeout=timeout)) for item in todo
             ]
             errors: list[CellError] = []
-            for (path, _name, cache_file), future in futures:
+            for (path, _name), future in futures:
                 try:
                     result = future.result()
                 except CellError as exc:
                     exc.file = path
                     errors.append(exc)
                     continue
-                _write_cache(cache_file, result)
+                _write_cache(cache, result)
                 results[path] = result
         if errors:
             raise errors[0]
@@ -426,16 +432,18 @@ def highlight_python(code: str, cache_dir: Path | None = None) -> str:
         return _highlight_python(code)
     import pygments
 
-    key = f"{HIGHLIGHT_FORMAT}\0{pygments.__version__}\0{code}".encode()
-    path = cache_dir / f"{hashlib.sha256(key).hexdigest()}.html"
-    try:
-        cached = path.read_text(encoding="utf-8")
-        if _text_of(cached) == code:  # an entry that lost or changed code is not served
-            return cached
-    except (OSError, UnicodeDecodeError):
-        pass
+    cache = Cache(cache_dir, ".html", what="highlighted code cache entry")
+    key = digest(str(HIGHLIGHT_FORMAT), pygments.__version__, code)
+    cached = cache.get_bytes(key)
+    if cached is not None:
+        try:
+            if _text_of(text := cached.decode("utf-8")) == code:  # never serve other code
+                return text
+        except UnicodeDecodeError:
+            pass
+        cache.discard(key)
     out = _highlight_python(code)
-    write_atomic(path, out.encode())
+    cache.put_bytes(key, out.encode())
     return out
 
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import json
 import re
 from collections.abc import Callable
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
+from textbook.core.cache import Cache
 from textbook.core.errors import SourceError, line_of
-from textbook.core.files import write_atomic
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<name>[a-z0-9_]+)\s*\}\}")
 # Fenced code is shown as written: a `{{ x }}` inside it is code, not a fact.
@@ -29,7 +28,7 @@ CHANNELS = 3
 
 
 PROJECT = Path(__file__).resolve().parents[2]
-CACHE_FILE = PROJECT / ".cache" / "facts.json"
+CACHE_DIR = PROJECT / ".cache" / "facts"
 # What the values depend on: the kernels (pure functions of their code) and this module.
 INPUTS = (Path(__file__).resolve(), *sorted((PROJECT / "figures_src").glob("kernels/*.py")),
           PROJECT / "figures_src" / "numbers.py")  # fmt: skip
@@ -49,21 +48,16 @@ def _values() -> dict[str, float | int]:
     The kernels are pure, so the values are cached on disk under the digest of their code
     (a warm build then skips importing numpy); any change to a kernel recomputes them.
     """
-    digest = _inputs_digest()
-    try:
-        cached = json.loads(CACHE_FILE.read_text(encoding="utf-8"))
-        if cached["inputs"] == digest and cached["check"] == _checksum(cached["values"]):
-            return cached["values"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # absent or damaged: compute afresh
-    values = _compute_values()
-    record = {"inputs": digest, "check": _checksum(values), "values": values}
-    write_atomic(CACHE_FILE, json.dumps(record, sort_keys=True).encode())
+    cache = Cache(CACHE_DIR, what="computed facts cache entry")
+    values = cache.fetch(_inputs_digest(), _compute_values, _valid_values)
+    cache.prune()  # one set of values is current: those of other kernel code are dead
     return values
 
 
-def _checksum(values: dict) -> str:
-    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+def _valid_values(values) -> bool:
+    return bool(values) and all(
+        isinstance(k, str) and type(v) in (int, float) for k, v in values.items()
+    )
 
 
 def _compute_values() -> dict[str, float | int]:

@@ -14,9 +14,7 @@ works out which fonts a page's math uses, so that only those are preloaded.
 
 from __future__ import annotations
 
-import hashlib
 import html as htmlmod
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,8 +22,8 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from textbook.core.cache import Cache, digest
 from textbook.core.errors import SourceError
-from textbook.core.files import write_atomic
 from textbook.math.katex import TexError
 
 #: Where the KaTeX stylesheet and fonts go in the built site.
@@ -374,25 +372,19 @@ def fonts_used(rendered: list[str], katex_css: str, cache_dir: Path | None = Non
     digest (walking every formula's HTML costs ~25 ms a build). An entry naming a font the
     stylesheet does not declare is not served.
     """
-    path = None
+    cache = key = None
     if cache_dir is not None:
-        digest = hashlib.sha256(katex_css.encode())
-        for katex_html in rendered:
-            digest.update(b"\0" + katex_html.encode())
-        path = cache_dir / f"fonts-{digest.hexdigest()}.json"
-        try:
-            cached = json.loads(path.read_text(encoding="utf-8"))
-            declared = set(font_rules(katex_css).faces.values())
-            if isinstance(cached, list) and cached == sorted(set(cached)) and declared >= {*cached}:
-                return cached
-        except (OSError, ValueError, TypeError):
-            pass
+        cache, key = Cache(cache_dir, what="fonts cache entry"), digest(katex_css, *rendered)
+        declared = set(font_rules(katex_css).faces.values())
+        cached = cache.get(key, lambda f: f == sorted(set(f)) and declared >= {*f})
+        if cached is not None:
+            return cached
     used: set[str] = set()
     for katex_html in rendered:
         used |= _fonts_of(katex_html, katex_css)
     fonts = sorted(used)
-    if path is not None:
-        write_atomic(path, json.dumps(fonts).encode())
+    if cache is not None:
+        cache.put(key, fonts)
     return fonts
 
 
