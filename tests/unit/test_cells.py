@@ -172,14 +172,15 @@ def test_hard_crash_is_reported(tmp_path):
 
 def test_endless_cell_times_out(tmp_path):
     path = write(tmp_path, "loop.py", "while True:\n    pass\n")
-    with pytest.raises(cells.CellError, match=r"did not finish within 1 s"):
+    with pytest.raises(cells.CellError) as info:
         cells.run_cell(path, "cells/loop.py", timeout=1)
+    assert str(info.value).startswith("cells/loop.py:1: did not finish within 1 s at build time")
 
 
 def test_cell_runs_in_a_scratch_directory_not_the_project(tmp_path):
     path = write(tmp_path, "cwd.py", "import os, sys\nprint(os.getcwd())\nprint(sys.path[0])\n")
     cwd, first_path = cells.run_cell(path, "cwd.py").text.splitlines()
-    assert Path(cwd).name.startswith("tb-cell-")
+    assert Path(cwd).name.startswith("tb-run-")
     assert first_path != str(Path(cells.__file__).parent)
 
 

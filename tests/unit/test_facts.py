@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,8 @@ from figures_src.kernels import iou, patches
 from tests.damage import DAMAGES
 from textbook.chapter import facts
 from textbook.core.errors import SourceError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_chapter_numbers_come_from_the_kernels():
@@ -52,7 +55,7 @@ def test_disk_cache_serves_the_kernel_values_and_recomputes_when_damaged(
     monkeypatch.setattr(facts, "CACHE_DIR", tmp_path)
     computed = facts._compute_values()
     calls = []
-    monkeypatch.setattr(facts, "_compute_values", lambda: calls.append(1) or dict(computed))
+    monkeypatch.setattr(facts, "_compute_isolated", lambda: calls.append(1) or dict(computed))
 
     def values():
         facts._values.cache_clear()
@@ -75,7 +78,7 @@ def test_disk_cache_serves_the_kernel_values_and_recomputes_when_damaged(
 def test_a_kernel_change_recomputes_the_facts(tmp_path, monkeypatch):
     monkeypatch.setattr(facts, "CACHE_DIR", tmp_path)
     calls = []
-    monkeypatch.setattr(facts, "_compute_values", lambda: calls.append(1) or {"a": 1})
+    monkeypatch.setattr(facts, "_compute_isolated", lambda: calls.append(1) or {"a": 1})
     monkeypatch.setattr(facts, "_inputs_digest", lambda: "0" * 64)
     try:
         facts._values.cache_clear()
@@ -92,3 +95,48 @@ def test_cache_key_covers_every_kernel_module():
     for module in (iou, patches):
         assert Path(module.__file__).name in kernels
     assert "facts.py" in kernels and "numbers.py" in kernels
+
+
+def broken_project(tmp_path, old, new):
+    """A copy of the project's figures_src whose patches kernel has ``old`` replaced."""
+    shutil.copytree(ROOT / "figures_src", tmp_path / "figures_src",
+                    ignore=shutil.ignore_patterns("__pycache__", "figures"))  # fmt: skip
+    kernel = tmp_path / "figures_src" / "kernels" / "patches.py"
+    source = kernel.read_text()
+    assert old in source
+    kernel.write_text(source.replace(old, new, 1))
+    line = kernel.read_text()[: kernel.read_text().index(new)].count("\n") + 1
+    return line
+
+
+def test_a_looping_kernel_times_out_naming_the_kernel_line_and_the_page_line(tmp_path, monkeypatch):
+    line = broken_project(tmp_path, "    return", "    while True:\n        pass\n    return")
+    monkeypatch.setattr(facts, "PROJECT", tmp_path)
+    monkeypatch.setattr(facts, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(facts, "TIMEOUT", 2.0)
+    facts._values.cache_clear()
+    try:
+        with pytest.raises(SourceError) as caught:
+            facts.substitute("intro\n\nthere are {{ vit_patches }} patches\n", "docs/x.md", 10)
+    finally:
+        facts._values.cache_clear()
+    assert str(caught.value) == (
+        "docs/x.md:12: computing '{{ vit_patches }}': the kernel at "
+        f"figures_src/kernels/patches.py:{line} did not finish within 2 s"
+    )
+
+
+def test_a_failing_kernel_names_the_kernel_line_and_the_exception(tmp_path, monkeypatch):
+    line = broken_project(tmp_path, "    return", "    raise ValueError('bad grid')\n    return")
+    monkeypatch.setattr(facts, "PROJECT", tmp_path)
+    monkeypatch.setattr(facts, "CACHE_DIR", tmp_path / "cache")
+    facts._values.cache_clear()
+    try:
+        with pytest.raises(SourceError) as caught:
+            facts.substitute("{{ vit_patches }}\n", "docs/x.md")
+    finally:
+        facts._values.cache_clear()
+    assert str(caught.value) == (
+        "docs/x.md:1: computing '{{ vit_patches }}': the kernel at "
+        f"figures_src/kernels/patches.py:{line} failed: ValueError: bad grid"
+    )

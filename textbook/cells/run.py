@@ -24,18 +24,15 @@ import json
 import os
 import platform
 import re
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from textbook.core.cache import Cache, digest
 from textbook.core.files import prune
+from textbook.core.runner import Outcome, Task, run_one, run_tasks
 
 RUNNER_VERSION = "1"
 DEFAULT_TIMEOUT = 120.0
@@ -191,32 +188,42 @@ def _child_env() -> dict[str, str]:
     }
 
 
+def _task(path: Path, name: str, timeout: float) -> Task:
+    return Task(
+        label=f"cell {name}",
+        source=name,
+        target=str(Path(__file__).resolve()),
+        args=("--child", str(path), "-", name),
+        module=False,
+        env=_child_env(),
+        timeout=timeout,
+        python_flags=("-s", "-P"),
+    )
+
+
 def run_cell(path: Path, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> CellResult:
     """Execute one cell file in a fresh interpreter; raise CellError if it fails."""
+    return _cell_result(path, name, run_one(_task(path, name, timeout)))
+
+
+def _cell_result(path: Path, name: str, outcome: Outcome) -> CellResult:
     code = path.read_text(encoding="utf-8")
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="tb-cell-") as tmp:
-        result_path = Path(tmp) / "result.json"
-        cmd = [sys.executable, "-s", "-P", str(Path(__file__).resolve()), "--child"]
-        cmd += [str(path), str(result_path), name]
-        try:
-            proc = subprocess.run(
-                cmd, cwd=tmp, env=_child_env(), capture_output=True, timeout=timeout, text=True
-            )
-        except subprocess.TimeoutExpired:
-            raise CellError(
-                f"{name}: did not finish within {timeout:g} s at build time; "
-                "make the cell fast (or stop the endless loop)",
-                path=name,
-            ) from None
-        if not result_path.is_file():
-            raise CellError(
-                f"{name}: the Python process running the cell died "
-                f"(exit status {proc.returncode}) before reporting a result",
-                path=name,
-                detail=proc.stderr.strip(),
-            )
-        result = json.loads(result_path.read_text(encoding="utf-8"))
+    if outcome.timed_out:
+        where = outcome.where if (outcome.where or "").startswith(f"{name}:") else None
+        raise CellError(
+            f"{where or name}: did not finish within {outcome.task.timeout:g} s at build time; "
+            "make the cell fast (or stop the endless loop)",
+            path=name,
+            line=int(where.rpartition(":")[2]) if where else None,
+        )
+    result = outcome.result
+    if not isinstance(result, dict):
+        raise CellError(
+            f"{name}: the Python process running the cell died "
+            f"(exit status {outcome.returncode}) before reporting a result",
+            path=name,
+            detail=outcome.stderr.strip(),
+        )
     if result["error"] is not None:
         line = result.get("line")
         where = f"{name}:{line}" if line else name
@@ -228,8 +235,8 @@ def run_cell(path: Path, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> Cell
             detail=result["error"],
         )
     outputs = tuple((stream, text) for stream, text in result["outputs"])
-    seconds = time.perf_counter() - start
-    return CellResult(name, code, outputs, cache_key(code, runtime_fingerprint()), seconds)
+    key = cache_key(code, runtime_fingerprint())
+    return CellResult(name, code, outputs, key, outcome.seconds)
 
 
 def _valid_outputs(value) -> bool:
@@ -283,24 +290,19 @@ def execute_cells(
             results[path] = cached
         else:
             todo.append((path, name))
-    if todo:
-        workers = jobs or min(len(todo), os.cpu_count() or 1)
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = [
-                (item, pool.submit(run_cell, item[0], item[1], timeout=timeout)) for item in todo
-            ]
-            errors: list[CellError] = []
-            for (path, _name), future in futures:
-                try:
-                    result = future.result()
-                except CellError as exc:
-                    exc.file = path
-                    errors.append(exc)
-                    continue
-                _write_cache(cache, result)
-                results[path] = result
-        if errors:
-            raise errors[0]
+    tasks = [_task(path, name, timeout) for path, name in todo]
+    errors: list[CellError] = []
+    for (path, name), outcome in zip(todo, run_tasks(tasks, jobs=jobs), strict=True):
+        try:
+            result = _cell_result(path, name, outcome)
+        except CellError as exc:
+            exc.file = path
+            errors.append(exc)
+            continue
+        _write_cache(cache, result)
+        results[path] = result
+    if errors:
+        raise errors[0]
     return results
 
 
@@ -411,6 +413,8 @@ def _child(source: str, result_path: str, name: str) -> int:
         )
     finally:
         sys.stdout, sys.stderr = saved
+    if result_path == "-":  # run by textbook.core.runner: report where it says
+        result_path = os.environ["TEXTBOOK_RESULT"]
     Path(result_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     return 0
 

@@ -21,7 +21,6 @@ This module imports nothing heavy: the MkDocs process only hashes files and star
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import fcntl
 import hashlib
 import importlib
@@ -31,7 +30,6 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,12 +40,13 @@ from pathlib import Path
 from typing import Any
 
 from textbook.core.files import write_atomic
+from textbook.core.runner import Outcome, Task, project_env, run_tasks, write_result
 
 CACHE_FORMAT = 1
 PINNED_LIBRARIES = ("matplotlib", "numpy", "plotly")
 FIGURE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 FIGURES_PACKAGE = "figures_src.figures"
-DEFAULT_TIMEOUT = 600.0
+DEFAULT_TIMEOUT = 120.0
 # Never inputs: caches, environments, VCS and byte-code.
 _IGNORED_PARTS = frozenset({".cache", ".git", ".venv", "__pycache__", "node_modules", "site"})
 ABSENT = "absent"  # digest of an input the figure tried to open but that did not exist
@@ -146,6 +145,12 @@ def dump_json(value: object) -> bytes:
 # --- manifest -------------------------------------------------------------------------------
 
 
+def _write_manifest(cache_dir: Path, manifest: Mapping[str, Any]) -> None:
+    write_atomic(
+        cache_dir / "manifest.json", dump_json({"figures": manifest, "format": CACHE_FORMAT})
+    )
+
+
 def read_manifest(cache_dir: Path) -> dict[str, Any]:
     """The manifest's figure entries, or {} if it is missing, unreadable or another format."""
     try:
@@ -226,72 +231,51 @@ def stale_reason(
 # --- rendering ------------------------------------------------------------------------------
 
 
-@dataclass
-class _WorkerRun:
-    name: str
-    staging: Path
-    returncode: int
-    stderr: str
-    seconds: float
-    started_ns: int
-
-
 def _worker_env(root: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
-    env["PYTHONHASHSEED"] = "0"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # __pycache__ writes would retrigger `mkdocs serve`
-    env["MPLBACKEND"] = "Agg"
-    env.setdefault("SOURCE_DATE_EPOCH", "0")
-    return env
+    return project_env(
+        root, MPLBACKEND="Agg", SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "0")
+    )
 
 
-def _run_worker(name: str, root: Path, cache_dir: Path, timeout: float) -> _WorkerRun:
-    staging = Path(tempfile.mkdtemp(prefix=f".stage-{name}-", dir=cache_dir))
-    command = [
-        sys.executable,
-        "-m",
-        "textbook.figures.render",
-        "--one",
-        name,
-        "--out",
-        str(staging),
-    ]
-    started_ns, start = time.time_ns(), time.perf_counter()
-    try:
-        done = subprocess.run(
-            command,
-            cwd=root,
-            env=_worker_env(root),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        returncode, stderr = done.returncode, done.stderr
-    except subprocess.TimeoutExpired:
-        returncode, stderr = -1, f"TimeoutError: build() did not finish within {timeout:g} s\n"
-    return _WorkerRun(name, staging, returncode, stderr, time.perf_counter() - start, started_ns)
+def _task(name: str, root: Path, staging: Path, timeout: float) -> Task:
+    return Task(
+        label=f"figure {name}",
+        source=module_path(name),
+        target="textbook.figures.render",
+        args=("--one", name, "--out", str(staging)),
+        cwd=root,
+        env=_worker_env(root),
+        timeout=timeout,
+    )
 
 
-def _failure(run: _WorkerRun) -> Failure:
-    lines = [line for line in run.stderr.strip().splitlines() if line.strip()]
-    message = lines[-1].strip() if lines else f"worker exited with status {run.returncode}"
-    path = module_path(run.name)
-    frames = re.findall(rf'File "[^"]*{re.escape(path)}", line (\d+)', run.stderr)
-    return Failure(run.name, path, message, run.stderr, int(frames[-1]) if frames else None)
+def _failure(name: str, outcome: Outcome) -> Failure:
+    path = module_path(name)
+    if outcome.timed_out:
+        where = outcome.where or ""
+        line = int(where.rpartition(":")[2]) if where.startswith(f"{path}:") else None
+        message = f"TimeoutError: build() did not finish within {outcome.task.timeout:g} s"
+        message += f" (it was at {where})" if where and line is None else ""
+        return Failure(name, path, message, outcome.stderr or message, line)
+    if outcome.returncode == 0:  # exited without a result: os._exit(0) in the module
+        message = outcome.error().removeprefix(f"{path}: ")
+        return Failure(name, path, message, outcome.stderr or message)
+    lines = [line for line in outcome.stderr.strip().splitlines() if line.strip()]
+    message = lines[-1].strip() if lines else f"worker exited with status {outcome.returncode}"
+    frames = re.findall(rf'File "[^"]*{re.escape(path)}", line (\d+)', outcome.stderr)
+    return Failure(name, path, message, outcome.stderr, int(frames[-1]) if frames else None)
 
 
 def _promote(
-    run: _WorkerRun, root: Path, cache_dir: Path, env: Mapping[str, str]
+    name: str, staging: Path, started_ns: int, root: Path, cache_dir: Path, env: Mapping[str, str]
 ) -> dict[str, Any]:
     """Move a successful worker's artifacts into the cache; return its manifest entry."""
-    result = json.loads((run.staging / "result.json").read_text("utf-8"))
-    target = cache_dir / run.name
+    result = json.loads((staging / "result.json").read_text("utf-8"))
+    target = cache_dir / name
     target.mkdir(parents=True, exist_ok=True)
     artifacts = {}
     for file, info in sorted(result["artifacts"].items()):
-        source = run.staging / "artifacts" / file
+        source = staging / "artifacts" / file
         artifacts[file] = {**info, "sha256": file_sha256(source)}
         os.replace(source, target / file)
     for old in target.iterdir():
@@ -300,7 +284,7 @@ def _promote(
     inputs = dict(result["inputs"])
     for relative in inputs:  # edited while rendering: do not trust the recorded digest
         try:
-            if (root / relative).stat().st_mtime_ns >= run.started_ns:
+            if (root / relative).stat().st_mtime_ns >= started_ns:
                 inputs[relative] = None
         except FileNotFoundError:
             pass  # recorded as ABSENT, or deleted meanwhile (then the digest will not match)
@@ -367,29 +351,33 @@ def _render_locked(
             stale.append(name)
     rendered: set[str] = set()
     failures: list[Failure] = []
-    if stale:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            futures = [pool.submit(_run_worker, n, root, cache_dir, timeout) for n in stale]
-            for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
-                run = future.result()
-                progress = f"[{done}/{len(stale)}] {run.name}"
-                try:
-                    if run.returncode != 0:
-                        failures.append(_failure(run))
-                        log.info(f"{progress} failed after {run.seconds:.2f} s")
-                        continue
-                    manifest[run.name] = _promote(run, root, cache_dir, env)
-                    rendered.add(run.name)
-                    log.info(f"{progress} rendered in {run.seconds:.2f} s")
-                finally:
-                    shutil.rmtree(run.staging, ignore_errors=True)
+    staging = {n: Path(tempfile.mkdtemp(prefix=f".stage-{n}-", dir=cache_dir)) for n in stale}
+    done = 0
+
+    def finished(outcome: Outcome) -> None:
+        """Record a figure as soon as it is done: a build killed later keeps it."""
+        nonlocal done
+        done += 1
+        name = outcome.task.args[1]
+        progress = f"[{done}/{len(stale)}] {name}"
+        try:
+            if not outcome.ok or outcome.returncode != 0:
+                failures.append(_failure(name, outcome))
+                log.info(f"{progress} failed after {outcome.seconds:.2f} s")
+                return
+            manifest[name] = _promote(name, staging[name], outcome.started_ns, root, cache_dir, env)
+            rendered.add(name)
+            _write_manifest(cache_dir, manifest)
+            log.info(f"{progress} rendered in {outcome.seconds:.2f} s")
+        finally:
+            shutil.rmtree(staging[name], ignore_errors=True)
+
+    tasks = [_task(n, root, staging[n], timeout) for n in stale]
+    run_tasks(tasks, jobs=jobs, on_done=finished, root=root)
     for gone in sorted(set(manifest) - set(all_names)):  # module deleted: drop its assets
         del manifest[gone]
         shutil.rmtree(cache_dir / gone, ignore_errors=True)
-    write_atomic(
-        cache_dir / "manifest.json", dump_json({"figures": manifest, "format": CACHE_FORMAT})
-    )
+    _write_manifest(cache_dir, manifest)
     if failures:
         raise FigureBuildError(sorted(failures, key=lambda f: f.name))
     return {
@@ -476,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         except BaseException:
             traceback.print_exc()
             return 1
+        write_result({"figure": args.one})
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     start = time.perf_counter()
