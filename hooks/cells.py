@@ -61,7 +61,8 @@ def on_files(files, config):
     root, cache = _build["root"], _build["cache"]
     try:
         generated = assets.bundle(PROJECT, cache / "assets")
-        generated.update(assets.vendor_files(PROJECT / ".cache" / "vendor" / "pyodide"))
+        vendored = PROJECT / ".cache" / "vendor"
+        generated.update(assets.vendor_files(vendored / "pyodide", vendored / "digests"))
     except assets.AssetError as exc:
         raise PluginError(f"cells: {exc}") from None
     for uri, path in generated.items():
