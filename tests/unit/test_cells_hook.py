@@ -17,7 +17,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "cells_site"
 @pytest.fixture
 def hook():
     spec = importlib.util.spec_from_file_location(
-        "cells_hook_under_test", ROOT / "hooks" / "cells.py"
+        "cells_hook_under_test", ROOT / "textbook" / "adapters" / "cells.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

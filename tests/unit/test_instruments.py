@@ -213,7 +213,7 @@ def test_plotly_css_of_the_real_bundle():
 
 def load_hook():
     spec = importlib.util.spec_from_file_location(
-        "instruments_hook", ROOT / "hooks" / "instruments.py"
+        "instruments_hook", ROOT / "textbook" / "adapters" / "instruments.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import re
@@ -26,7 +27,6 @@ from textbook.math.page import Formula, MathError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
-HOOK = ROOT / "hooks" / "math.py"
 KATEX_CSS = (ROOT / "node_modules" / "katex" / "dist" / "katex.min.css").read_text(encoding="utf-8")
 
 
@@ -333,11 +333,11 @@ theme:
   font: false
 plugins:
   - search
+  - textbook:
+      stages: [math]
 markdown_extensions:
   - pymdownx.arithmatex:
       generic: true
-hooks:
-  - {hook}
 """
 
 
@@ -345,7 +345,7 @@ def build(fixture: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess, Pa
     site = tmp_path / "site"
     if not (tmp_path / "docs").exists():
         shutil.copytree(FIXTURES / fixture / "docs", tmp_path / "docs")
-        (tmp_path / "mkdocs.yml").write_text(CONFIG.format(hook=HOOK), encoding="utf-8")
+        (tmp_path / "mkdocs.yml").write_text(CONFIG, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict"],
         cwd=tmp_path,
@@ -439,11 +439,12 @@ def test_hook_events_dispatched_by_mkdocs(tmp_path, caplog):
     shutil.copytree(FIXTURES / "math_bad" / "docs", tmp_path / "docs" / "bad")
     config_file = tmp_path / "mkdocs.yml"
     config_file.write_text(
-        f"site_name: t\nplugins: []\nmarkdown_extensions: [pymdownx.arithmatex]\nhooks: [{HOOK}]\n"
+        "site_name: t\nplugins: [{textbook: {stages: [math]}}]\n"
+        "markdown_extensions: [pymdownx.arithmatex]\n"
     )
     config = load_config(str(config_file))
     plugins = config.plugins
-    hook = plugins[str(HOOK)]
+    hook = importlib.import_module("textbook.adapters.math")
     plugins.on_startup(command="build", dirty=False)
     config = plugins.on_config(config)
     files = plugins.on_files(Files([]), config=config)

@@ -314,7 +314,7 @@ def locate(page_uri: str, ref: CellRef | None, exc: CellError) -> str:
 
 
 def run_pages(
-    pages: dict[str, str], *, root: Path, cache_dir: Path
+    pages: dict[str, str], *, root: Path, cache_dir: Path, timeout: float = DEFAULT_TIMEOUT
 ) -> tuple[dict[str, list[CellRef]], dict[Path, CellResult]]:
     """Scan pages ({src_uri: Markdown}) for cells and execute every cell they place.
 
@@ -338,19 +338,24 @@ def run_pages(
         if refs:
             found[uri] = refs
     try:
-        results = execute_cells(first_use, root=root, cache_dir=cache_dir)
+        results = execute_cells(first_use, root=root, cache_dir=cache_dir, timeout=timeout)
     except CellError as exc:
         raise CellError(locate(*first_use[exc.file], exc)) from None
     return found, results
 
 
 def result_for(
-    ref: CellRef, results: dict[Path, CellResult], *, root: Path, cache_dir: Path
+    ref: CellRef,
+    results: dict[Path, CellResult],
+    *,
+    root: Path,
+    cache_dir: Path,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> CellResult:
     """The result of ``ref``'s cell: from ``results``, else executed now (and remembered)."""
     path = resolve_source(root, ref.source)
     if path not in results:
-        results.update(execute_cells([path], root=root, cache_dir=cache_dir))
+        results.update(execute_cells([path], root=root, cache_dir=cache_dir, timeout=timeout))
     return results[path]
 
 

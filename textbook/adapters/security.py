@@ -15,13 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 import textbook.site.csp as csp
 
 log = get_plugin_logger("security")
-PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"
+PROJECT_DOCS = Path(__file__).resolve().parents[2] / "docs"
 STYLESHEETS = ("assets/css/a11y.css", "assets/css/print.css")
 # The markup to name, exactly as Material 9 writes it (axe: aria-dialog-name, -progressbar-name).
 UNNAMED = {
@@ -70,7 +70,6 @@ def on_post_template(output_content, template_name, config):
     return output_content
 
 
-@event_priority(-50)  # after the search index and notebooks are written; before output (-100)
 def on_post_build(config):
     if _build["serving"]:
         log.info("no Content-Security-Policy under `mkdocs serve` (live reload is inline)")

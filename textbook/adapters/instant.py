@@ -18,8 +18,6 @@ script is inline, so hooks/security.py lists its hash in the Content-Security-Po
 
 from __future__ import annotations
 
-from mkdocs.plugins import event_priority
-
 # Material 9 (src/templates/assets/javascripts/integrations/instant/index.ts, resolve()).
 SCRIPT = (
     'for(const e of document.head.querySelectorAll("[href],[src]"))for(const k of["href","src"])'
@@ -32,7 +30,6 @@ def _instant(config) -> bool:
     return "navigation.instant" in (config.theme.get("features") or [])
 
 
-@event_priority(-60)  # after the math hook has added its links to the head
 def on_post_page(output: str, page, config) -> str:
     index = output.find("</head>")
     if not _instant(config) or index < 0:

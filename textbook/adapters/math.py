@@ -22,7 +22,7 @@ import textbook.math.katex as katex
 import textbook.math.page as mathpage
 
 log = get_plugin_logger("math")
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 KATEX_DIR = PROJECT / "node_modules" / "katex"
 MATH_CSS = "assets/css/math.css"
 

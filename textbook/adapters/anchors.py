@@ -24,7 +24,7 @@ import textbook.anchors.xref as xref
 import textbook.core.errors as errors
 
 log = get_plugin_logger("anchors")
-PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"
+PROJECT_DOCS = Path(__file__).resolve().parents[2] / "docs"
 ASSETS = {"css": ["assets/css/anchors.css", "assets/css/quiz.css"]}
 ASSETS["js"] = ["assets/js/anchors.js", "assets/js/quiz.js"]
 EQUATIONS = "equations.md"

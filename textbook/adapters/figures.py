@@ -18,6 +18,7 @@ from mkdocs.utils import get_relative_url
 
 import textbook.figures.embed as embed
 import textbook.figures.render as render
+import textbook.pipeline
 
 log = get_plugin_logger("figures")
 CSS = "assets/css/figures.css"
@@ -38,7 +39,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     _records.clear()
     try:
-        records = render.render_all(_root(config))
+        records = render.render_all(
+            _root(config), timeout=textbook.pipeline.settings.figure_timeout
+        )
     except render.FigureBuildError as error:
         for failure in error.failures:
             log.error(f"{failure.location} raised:\n{failure.traceback.rstrip()}")

@@ -15,16 +15,22 @@ from pathlib import Path
 import pathspec
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 import textbook.cells.assets as assets
 import textbook.cells.notebook as notebook
 import textbook.cells.run as cells
+import textbook.pipeline
+
+
+def settings() -> textbook.pipeline.Settings:
+    return textbook.pipeline.settings
+
 
 log = get_plugin_logger("cells")
-PROJECT = Path(__file__).resolve().parent.parent  # js/cells, node_modules, vendored Pyodide
+PROJECT = Path(__file__).resolve().parents[2]  # js/cells, node_modules, vendored Pyodide
 _build: dict = {}
 _dirty = {"on": False}  # `--dirty` builds only the changed pages: keep the caches whole
 
@@ -56,7 +62,6 @@ def _add(files, config, uri: str, path: Path) -> File:
     return f
 
 
-@event_priority(100)
 def on_files(files, config):
     root, cache = _build["root"], _build["cache"]
     try:
@@ -71,7 +76,9 @@ def on_files(files, config):
     markdown = {f.src_uri: f.content_string for f in files.documentation_pages()}
     markdown = {uri: text for uri, text in markdown.items() if uri.endswith(".md")}
     try:
-        pages, results = cells.run_pages(markdown, root=root, cache_dir=cache / "outputs")
+        pages, results = cells.run_pages(
+            markdown, root=root, cache_dir=cache / "outputs", timeout=settings().cell_timeout
+        )
     except cells.CellError as exc:
         raise PluginError(f"cells: {exc.report()}") from None
     ran = [r for r in results.values() if not r.cached]
@@ -125,7 +132,11 @@ def on_page_content(html, page, config, files):
     def render(ref: cells.CellRef) -> str:
         try:
             result = cells.result_for(
-                ref, _build["results"], root=_build["root"], cache_dir=_build["cache"] / "outputs"
+                ref,
+                _build["results"],
+                root=_build["root"],
+                cache_dir=_build["cache"] / "outputs",
+                timeout=settings().cell_timeout,
             )
         except cells.CellError as exc:
             located = cells.locate(src_uri, scanned.get(ref.id, ref), exc)
