@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from textbook.figures import render
+from textbook.figures import cli, render
 
 LOGGER = "mkdocs.plugins.figures"
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,7 +250,7 @@ def test_a_killed_render_keeps_the_finished_figures_and_leaves_no_worker(project
         "str(os.getpid()))\n    time.sleep(120)\n    return",
     )
     build = subprocess.Popen(
-        [sys.executable, "-m", "textbook.figures.render", "--root", str(project), "-j", "2"],
+        [sys.executable, "-m", "textbook.figures.cli", "--root", str(project), "-j", "2"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     manifest = cache_dir / "manifest.json"
@@ -294,14 +294,14 @@ def test_load_records_reads_the_manifest_for_later_hooks(project, cache_dir, cap
 
 def test_cli_renders_all_and_reports_failures(project, capsys, caplog):
     with caplog.at_level(logging.INFO, logger=LOGGER):
-        assert render.main(["--root", str(project), "-j", "1"]) == 0
+        assert cli.main(["--root", str(project), "-j", "1"]) == 0
     assert any(m.startswith("figures: 2 figures (2 rendered) in") for m in caplog.messages)
     edit(
         project / "figures_src" / "figures" / "beta.py",
         "    return",
         "    raise KeyError('x')\n    return",
     )
-    assert render.main(["--root", str(project)]) == 1
+    assert cli.main(["--root", str(project)]) == 1
     err = capsys.readouterr().err
     assert "figures_src/figures/beta.py failed:" in err
     assert "KeyError: 'x'" in err

@@ -14,6 +14,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
+from textbook.core.errors import find_name_line
 from textbook.core.ids import duplicate_ids
 from textbook.instruments import page as ti
 
@@ -170,8 +171,8 @@ def test_a_stray_stage_is_an_error():
 
 def test_find_source_line():
     source = "# T\n\n/// instrument | X\n    id: instrument-x-1\n    name: demo\n///\n"
-    assert ti.find_source_line(source, "demo") == 5
-    assert ti.find_source_line(source, "other") is None
+    assert find_name_line(source, "demo") == 5
+    assert find_name_line(source, "other") is None
 
 
 def test_display_label_keeps_vit():

@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files
 
 from tests.damage import DAMAGES
 from textbook.core.cache import Cache
+from textbook.math import fonts as mathfonts
 from textbook.math import page as mathpage
 from textbook.math.katex import KatexRenderer, TexError
 from textbook.math.page import Formula, MathError
@@ -244,15 +245,15 @@ def test_headings_with_math_are_rejected_with_their_line():
 
 
 def test_stylesheet_keeps_only_woff2_sources():
-    css = mathpage.stylesheet(KATEX_CSS)
+    css = mathfonts.stylesheet(KATEX_CSS)
     assert ".woff)" not in css and ".ttf)" not in css and "truetype" not in css
     assert css.count('format("woff2")') == KATEX_CSS.count('format("woff2")') == 20
     with pytest.raises(ValueError, match="woff2"):
-        mathpage.stylesheet(KATEX_CSS.replace('format("woff")', 'format("x-woff")'))
+        mathfonts.stylesheet(KATEX_CSS.replace('format("woff")', 'format("x-woff")'))
 
 
 def test_font_assets_are_the_woff2_files_only():
-    assets = mathpage.font_assets(ROOT / "node_modules" / "katex")
+    assets = mathfonts.font_assets(ROOT / "node_modules" / "katex")
     assert len(assets) == 20
     for site_path, path in assets:
         assert site_path == f"assets/katex/fonts/{path.name}" and path.suffix == ".woff2"
@@ -261,7 +262,7 @@ def test_font_assets_are_the_woff2_files_only():
 
 def test_base_font_matches_the_stylesheet():
     assert ".katex{font:normal 1.21em KaTeX_Main," in KATEX_CSS
-    assert mathpage.font_rules(KATEX_CSS).faces[mathpage.BASE_FONT] == "KaTeX_Main-Regular.woff2"
+    assert mathfonts.font_rules(KATEX_CSS).faces[mathfonts.BASE_FONT] == "KaTeX_Main-Regular.woff2"
 
 
 @pytest.mark.parametrize(
@@ -280,7 +281,7 @@ def test_base_font_matches_the_stylesheet():
     ],
 )
 def test_fonts_used_follow_katex_classes(renderer, tex, display, fonts):
-    assert set(mathpage.fonts_used([renderer.render(tex, display)], KATEX_CSS)) == fonts
+    assert set(mathfonts.fonts_used([renderer.render(tex, display)], KATEX_CSS)) == fonts
 
 
 def test_fonts_used_ignore_the_hidden_mathml():
@@ -289,7 +290,7 @@ def test_fonts_used_ignore_the_hidden_mathml():
         '<span class="katex-html" aria-hidden="true"><span class="mord mathbb">R</span>'
         '<svg><path d="M0 0"/></svg><span class="mord">1</span></span></span>'
     )
-    assert mathpage.fonts_used([html], KATEX_CSS) == [
+    assert mathfonts.fonts_used([html], KATEX_CSS) == [
         "KaTeX_AMS-Regular.woff2",
         "KaTeX_Main-Regular.woff2",
     ]
@@ -420,7 +421,7 @@ def test_good_site_has_typeset_math_self_hosted_assets_and_a_warm_cache(tmp_path
 
     assets = site / "assets" / "katex"
     css = (assets / "katex.min.css").read_text(encoding="utf-8")
-    assert css == mathpage.stylesheet(KATEX_CSS)
+    assert css == mathfonts.stylesheet(KATEX_CSS)
     fonts = sorted(p.name for p in (assets / "fonts").iterdir())
     assert len(fonts) == 20 and all(name.endswith(".woff2") for name in fonts)
     assert not (tmp_path / "docs" / "assets").exists()  # nothing written into docs/
@@ -452,7 +453,7 @@ def test_hook_events_dispatched_by_mkdocs(tmp_path, caplog):
     assert uris[-1] == "assets/katex/katex.min.css" and len(uris) == 21
     assert all(uri.endswith(".woff2") for uri in uris[:-1])
     assert files.get_file_from_path("assets/katex/katex.min.css").content_string == (
-        mathpage.stylesheet(KATEX_CSS)
+        mathfonts.stylesheet(KATEX_CSS)
     )
 
     def page(src_uri: str, url: str) -> tuple[SimpleNamespace, str]:
@@ -484,22 +485,22 @@ def test_hook_events_dispatched_by_mkdocs(tmp_path, caplog):
 @pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
 def test_fonts_used_cache_serves_only_sound_entries(renderer, tmp_path, monkeypatch, damage):
     rendered = [renderer.render("\\mathbb{R}", False), renderer.render("\\sum", True)]
-    fresh = mathpage.fonts_used(rendered, KATEX_CSS)
-    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
+    fresh = mathfonts.fonts_used(rendered, KATEX_CSS)
+    assert mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
     (entry,) = tmp_path.glob("*.json")
     walks = []
-    real = mathpage._fonts_of
-    monkeypatch.setattr(mathpage, "_fonts_of", lambda *a: walks.append(1) or real(*a))
-    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks == []
+    real = mathfonts._fonts_of
+    monkeypatch.setattr(mathfonts, "_fonts_of", lambda *a: walks.append(1) or real(*a))
+    assert mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks == []
     damage(entry)
-    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks
-    other = mathpage.fonts_used([renderer.render("x", False)], KATEX_CSS, tmp_path)
+    assert mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks
+    other = mathfonts.fonts_used([renderer.render("x", False)], KATEX_CSS, tmp_path)
     assert other != fresh and len(list(tmp_path.glob("*.json"))) == 2
 
 
 def test_fonts_used_cache_never_serves_a_font_the_stylesheet_lacks(renderer, tmp_path):
     rendered = [renderer.render("\\sum", True)]
-    fresh = mathpage.fonts_used(rendered, KATEX_CSS, tmp_path)
+    fresh = mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path)
     (entry,) = tmp_path.glob("*.json")
     Cache(tmp_path).put(entry.stem, ["Nope.woff2"])  # verified, but not a declared font
-    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
+    assert mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh

@@ -16,6 +16,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+import textbook.core.errors
 import textbook.figures.embed as embed
 import textbook.figures.render as render
 import textbook.pipeline
@@ -72,6 +73,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         source = Path(page.file.abs_src_path or "")
         where = source.relative_to(_root(config)) if source.is_file() else page.file.src_uri
         if source.is_file():
-            line = embed.find_source_line(source.read_text(encoding="utf-8"), error.name)
+            line = textbook.core.errors.find_name_line(
+                source.read_text(encoding="utf-8"), error.name
+            )
             where = f"{where}:{line}" if line else where
         raise PluginError(f"{where}: {error}") from None

@@ -18,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
+import textbook.math.fonts as mathfonts
 import textbook.math.katex as katex
 import textbook.math.page as mathpage
 
@@ -54,7 +55,7 @@ def on_config(config):
     config_dir = Path(config.config_file_path).resolve().parent
     try:
         css_file = KATEX_DIR / "dist" / "katex.min.css"
-        state.css = mathpage.stylesheet(css_file.read_text(encoding="utf-8"))
+        state.css = mathfonts.stylesheet(css_file.read_text(encoding="utf-8"))
         state.renderer = katex.KatexRenderer(PROJECT, cache_dir=config_dir / ".cache" / "katex")
         state.fonts_cache = config_dir / ".cache" / "katex" / "fonts"
     except FileNotFoundError as err:
@@ -69,7 +70,7 @@ def on_config(config):
 
 def on_files(files, config):
     files.append(File.generated(config, mathpage.STYLESHEET, content=state.css))
-    for site_path, font in mathpage.font_assets(KATEX_DIR):
+    for site_path, font in mathfonts.font_assets(KATEX_DIR):
         files.append(File.generated(config, site_path, abs_src_path=str(font)))
     return files
 
@@ -85,7 +86,7 @@ def on_post_page(output: str, page, config) -> str:
         mathpage.check_headings(_titles(page.toc), source, path)
         output, formulas, rendered = mathpage.typeset_page(output, state.renderer, source, path)
         if formulas:
-            fonts = mathpage.fonts_used(rendered, state.css, state.fonts_cache)
+            fonts = mathfonts.fonts_used(rendered, state.css, state.fonts_cache)
             output = mathpage.inject_head(output, mathpage.head_links(page.url, fonts))
     except mathpage.MathError as err:
         raise PluginError(str(err)) from None

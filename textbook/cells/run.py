@@ -31,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 
 from textbook.core.cache import Cache, digest
+from textbook.core.errors import line_of
 from textbook.core.files import prune
 from textbook.core.runner import Outcome, Task, run_one, run_tasks
 
@@ -101,10 +102,6 @@ class CellResult:
 # --- finding cells ------------------------------------------------------------------------------
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def mentions_cells(text: str) -> bool:
     """Cheap pre-check: could this Markdown place a cell?"""
     return "/// cell" in text or 'class="tb-cell"' in text
@@ -114,7 +111,7 @@ def scan_markdown(text: str) -> list[CellRef]:
     """Cells a Markdown page places, in order: ``/// cell`` blocks and raw placeholders."""
     found: list[tuple[int, CellRef]] = []
     for m in BLOCK_RE.finditer(text):
-        line = _line_of(text, m.start())
+        line = line_of(text, m.start())
         options = {o["key"]: o["value"] for o in OPTION_RE.finditer(m["body"])}
         missing = [k for k in ("id", "source") if not options.get(k)]
         if missing:
@@ -126,7 +123,7 @@ def scan_markdown(text: str) -> list[CellRef]:
         title = (m["title"] or "").strip()
         found.append((m.start(), CellRef(options["id"], title, options["source"], line)))
     for m in PLACEHOLDER_RE.finditer(text):
-        ref = placeholder_ref(m, _line_of(text, m.start()))
+        ref = placeholder_ref(m, line_of(text, m.start()))
         if ref is not None:
             found.append((m.start(), ref))
     return [ref for _, ref in sorted(found, key=lambda item: item[0])]

@@ -91,10 +91,3 @@ def replace_placeholders(page_html: str, records: Mapping[str, Any], base_url: s
         return figure_html(fig_id, name, record, base_url)
 
     return PLACEHOLDER.sub(fill, page_html)
-
-
-def find_source_line(markdown: str, name: str) -> int | None:
-    """1-based line of ``name: <name>`` in a page's Markdown source, or None."""
-    pattern = re.compile(rf"^[ \t]*name:[ \t]*[\"']?{re.escape(name)}[\"']?[ \t]*$", re.MULTILINE)
-    match = pattern.search(markdown)
-    return markdown.count("\n", 0, match.start()) + 1 if match else None

@@ -1,6 +1,7 @@
 """Render the figure modules in ``figures_src/figures/`` into a content-hashed cache.
 
-Each stale figure is built in a fresh subprocess (``python -m textbook.figures.render --one NAME``),
+Each stale figure is built in a fresh subprocess (``textbook.figures.worker``, run by
+``textbook.core.runner``),
 so edited modules are always re-imported (``mkdocs serve`` keeps one process alive) and a
 crashing figure cannot take the build process down.  Up to ``jobs`` figures render at once.
 
@@ -20,7 +21,6 @@ This module imports nothing heavy: the MkDocs process only hashes files and star
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import hashlib
 import importlib
@@ -32,15 +32,13 @@ import re
 import shutil
 import sys
 import tempfile
-import time
-import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from textbook.core.files import write_atomic
-from textbook.core.runner import Outcome, Task, project_env, run_tasks, write_result
+from textbook.core.runner import Outcome, Task, project_env, run_tasks
 
 CACHE_FORMAT = 1
 PINNED_LIBRARIES = ("matplotlib", "numpy", "plotly")
@@ -241,8 +239,8 @@ def _task(name: str, root: Path, staging: Path, timeout: float) -> Task:
     return Task(
         label=f"figure {name}",
         source=module_path(name),
-        target="textbook.figures.render",
-        args=("--one", name, "--out", str(staging)),
+        target="textbook.figures.worker",
+        args=(name, str(staging)),
         cwd=root,
         env=_worker_env(root),
         timeout=timeout,
@@ -358,7 +356,7 @@ def _render_locked(
         """Record a figure as soon as it is done: a build killed later keeps it."""
         nonlocal done
         done += 1
-        name = outcome.task.args[1]
+        name = outcome.task.args[0]
         progress = f"[{done}/{len(stale)}] {name}"
         try:
             if not outcome.ok or outcome.returncode != 0:
@@ -384,102 +382,3 @@ def _render_locked(
         name: _record(name, manifest[name], cache_dir, "rendered" if name in rendered else "cached")
         for name in wanted
     }
-
-
-# --- worker ---------------------------------------------------------------------------------
-
-
-def _is_input(path: Path, root: Path, exclude: Path) -> bool:
-    if path.suffix in {".py", ".pyc"} or not path.is_relative_to(root):
-        return False
-    if path == exclude or path.is_relative_to(exclude):
-        return False
-    return not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
-
-
-def build_one(name: str, out_dir: Path, root: Path) -> None:
-    """Worker side: import and build one figure, write artifacts and result.json to out_dir."""
-    opened: set[str] = set()
-    recording = [True]  # stop before hashing: hashing opens files too
-
-    def audit(event: str, args: tuple) -> None:
-        if event == "open" and recording[0] and isinstance(args[0], str | bytes | os.PathLike):
-            opened.add(os.fsdecode(args[0]))
-
-    sys.addaudithook(audit)
-    from figures_src.figure import validate_result
-
-    module = importlib.import_module(f"{FIGURES_PACKAGE}.{name}")
-    module_file = Path(module.__file__ or "").resolve()
-    if module_file != root / module_path(name):
-        raise ImportError(f"imported {module_file}, expected {root / module_path(name)}")
-    build = getattr(module, "build", None)
-    if not callable(build):
-        raise TypeError(f"{module_path(name)} defines no build() function")
-    result = build()
-    recording[0] = False
-    info = validate_result(result)
-
-    inputs: dict[str, str | None] = {}
-    this_file = Path(__file__).resolve()
-    for loaded in list(sys.modules.values()):
-        file = getattr(loaded, "__file__", None)
-        if file and (path := Path(file).resolve()).is_relative_to(root) and path != this_file:
-            if not _IGNORED_PARTS.intersection(path.relative_to(root).parts):
-                inputs[path.relative_to(root).as_posix()] = file_sha256(path)
-    for raw in sorted(opened):
-        path = (root / raw).resolve()
-        if _is_input(path, root, out_dir) and not path.is_dir():
-            inputs[path.relative_to(root).as_posix()] = file_sha256(path) or ABSENT
-
-    (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
-    for file, data in result.artifacts.items():
-        (out_dir / "artifacts" / file).write_bytes(data)
-    summary = {
-        "alt": result.alt.strip(),
-        "artifacts": info,
-        "caption": result.caption.strip(),
-        "inputs": inputs,
-        "meta": dict(result.meta),
-    }
-    (out_dir / "result.json").write_bytes(dump_json(summary))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m textbook.figures.render", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: .)")
-    parser.add_argument("--cache-dir", type=Path, help="default: ROOT/.cache/figures")
-    parser.add_argument("-j", "--jobs", type=int, help="parallel renders (default: CPU count)")
-    parser.add_argument("--force", action="store_true", help="ignore the cache")
-    parser.add_argument("names", nargs="*", help="only these figures (default: all)")
-    parser.add_argument("--one", help=argparse.SUPPRESS)  # worker mode
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    root = args.root.resolve()
-    if args.one:
-        try:
-            build_one(args.one, args.out.resolve(), root)
-        except BaseException:
-            traceback.print_exc()
-            return 1
-        write_result({"figure": args.one})
-        return 0
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    start = time.perf_counter()
-    try:
-        records = render_all(
-            root, args.cache_dir, jobs=args.jobs, force=args.force, names=args.names or None
-        )
-    except FigureBuildError as error:
-        for failure in error.failures:
-            print(f"\n{failure.path} failed:\n{failure.traceback}", file=sys.stderr)
-        return 1
-    rendered = sum(record.status == "rendered" for record in records.values())
-    log.info(f"{len(records)} figures ({rendered} rendered) in {time.perf_counter() - start:.2f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

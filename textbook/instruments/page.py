@@ -240,13 +240,6 @@ def fill_stages(page_html: str, instruments: Mapping[str, InstrumentAssets], url
     return filled
 
 
-def find_source_line(markdown: str, name: str) -> int | None:
-    """1-based line of ``name: <name>`` in a page's Markdown source, or None."""
-    pattern = re.compile(rf"^[ \t]*name:[ \t]*[\"']?{re.escape(name)}[\"']?[ \t]*$", re.MULTILINE)
-    match = pattern.search(markdown)
-    return markdown.count("\n", 0, match.start()) + 1 if match else None
-
-
 # --- Plotly's style rules ------------------------------------------------------------------
 
 _RULES_START = '{"X,X div":'
