@@ -33,3 +33,11 @@ def find_name_line(markdown: str, name: str) -> int | None:
     pattern = re.compile(rf"^[ \t]*name:[ \t]*[\"']?{re.escape(name)}[\"']?[ \t]*$", re.MULTILINE)
     match = pattern.search(markdown)
     return line_of(markdown, match.start()) if match else None
+
+
+def unknown_module(kind: str, name: str, known, note: str = "") -> str:
+    """The message for a page naming a figure module ``name`` that does not exist."""
+    listed = ", ".join(sorted(known)) or "none"
+    return (
+        f"unknown {kind} {name!r}: add figures_src/figures/{name}.py{note} or use one of: {listed}"
+    )
