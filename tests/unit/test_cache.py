@@ -1,7 +1,7 @@
 import pytest
 
 from tests.damage import DAMAGES
-from textbook.core.cache import Cache, digest
+from textbook.core.cache import Cache, digest, opened
 
 
 @pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
@@ -63,3 +63,10 @@ def test_keys_must_be_file_names(tmp_path):
 def test_digest_separates_parts():
     assert digest("ab", "c") != digest("a", "bc")
     assert digest(b"x") == digest("x")
+
+
+def test_opened_keeps_one_cache_for_a_whole_build(tmp_path):
+    build = Cache(tmp_path, ".html")
+    assert opened(build) is build
+    fresh = opened(tmp_path, ".html", "x")
+    assert isinstance(fresh, Cache) and (fresh.directory, fresh.suffix) == (tmp_path, ".html")

@@ -23,6 +23,7 @@ import textbook.cells.assets as assets
 import textbook.cells.notebook as notebook
 import textbook.cells.run as cells
 import textbook.pipeline
+from textbook.core.cache import Cache
 
 
 def settings() -> textbook.pipeline.Settings:
@@ -42,6 +43,9 @@ def on_startup(command, dirty):
 def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     _build.update(root=root, cache=root / ".cache" / "cells", pages={}, results={}, notebooks={})
+    cache = _build["cache"]
+    _build["highlight"] = Cache(cache / "highlight", ".html", "highlighted code cache entry")
+    _build["notebook_cache"] = Cache(cache / "notebooks", ".ipynb", "notebook cache entry")
     # mkdocs-jupyter wraps our File (losing its `inclusion`): say it through `not_in_nav`.
     uris = notebook.notebook_uris(Path(config.docs_dir), cells.mentions_cells)
     if uris:
@@ -94,7 +98,7 @@ def on_files(files, config):
         title = notebook.page_title(markdown[uri], uri)
         nb_uri = notebook.notebook_uri(uri)
         notebook.write_notebook(
-            cache / "site" / nb_uri, f"{title}: runnable cells", nb_cells, cache / "notebooks"
+            cache / "site" / nb_uri, f"{title}: runnable cells", nb_cells, _build["notebook_cache"]
         )
         nb_file = _add(files, config, nb_uri, cache / "site" / nb_uri)
         nb_file.src_dir = str(cache / "site")  # mkdocs-jupyter needs it
@@ -141,9 +145,7 @@ def on_page_content(html, page, config, files):
         except cells.CellError as exc:
             located = cells.locate(src_uri, scanned.get(ref.id, ref), exc)
             raise PluginError(f"cells: {located}") from None
-        return cells.render_widget(
-            ref, result, links=links, highlight_cache=_build["cache"] / "highlight"
-        )
+        return cells.render_widget(ref, result, links=links, highlight_cache=_build["highlight"])
 
     return cells.replace_placeholders(html, render)[0]
 
@@ -151,6 +153,8 @@ def on_page_content(html, page, config, files):
 def on_post_build(config):
     if "results" in _build and not _dirty["on"]:  # outputs of cells no page uses any more
         cells.prune_cache(_build["cache"] / "outputs", _build["results"].values())
+        _build["highlight"].prune()
+        _build["notebook_cache"].prune()
 
 
 def on_serve(server, config, builder):

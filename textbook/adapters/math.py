@@ -21,6 +21,7 @@ from mkdocs.structure.files import File
 import textbook.math.fonts as mathfonts
 import textbook.math.katex as katex
 import textbook.math.page as mathpage
+from textbook.core.cache import Cache
 
 log = get_plugin_logger("math")
 PROJECT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ class _Build:
     dirty = False  # `--dirty` builds only the changed pages: keep the cache whole
     renderer: katex.KatexRenderer | None = None
     css = ""
-    fonts_cache: Path | None = None
+    fonts_cache: Cache | None = None
     formulas = 0
     seconds = 0.0
 
@@ -57,7 +58,7 @@ def on_config(config):
         css_file = KATEX_DIR / "dist" / "katex.min.css"
         state.css = mathfonts.stylesheet(css_file.read_text(encoding="utf-8"))
         state.renderer = katex.KatexRenderer(PROJECT, cache_dir=config_dir / ".cache" / "katex")
-        state.fonts_cache = config_dir / ".cache" / "katex" / "fonts"
+        state.fonts_cache = Cache(config_dir / ".cache" / "katex" / "fonts", what="fonts entry")
     except FileNotFoundError as err:
         raise PluginError(f"math: {err.filename} missing: {katex.SETUP_HINT}") from None
     except (katex.KatexError, ValueError) as err:
@@ -112,6 +113,8 @@ def on_post_build(config) -> None:
             stale = renderer.cache.prune()  # formulas no page has any more
             if stale:
                 log.info(f"removed {len(stale)} cached formulas no page uses any more")
+        if state.fonts_cache is not None and not state.dirty:
+            state.fonts_cache.prune()  # font lists of pages whose math changed
     _stop()
 
 

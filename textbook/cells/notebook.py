@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textbook.core.cache import Cache
+from textbook.core.cache import Cache, opened
 from textbook.core.files import write_atomic
 
 if TYPE_CHECKING:  # nbformat is imported only when a notebook is (re)built: ~50 ms
@@ -128,7 +128,7 @@ def _inputs_digest(title: str, cells: Sequence[NotebookCell]) -> str:
 
 
 def write_notebook(
-    path: Path, title: str, cells: Sequence[NotebookCell], cache_dir: Path | None = None
+    path: Path, title: str, cells: Sequence[NotebookCell], cache_dir: Path | Cache | None = None
 ) -> bool:
     """Write the notebook of ``cells`` into ``path``; True if the file changed.
 
@@ -136,7 +136,7 @@ def write_notebook(
     beside ``path``) under the digest of its inputs, so a rebuild with the same cells does not
     import nbformat; a file altered since is put back from the cache.
     """
-    cache = Cache(cache_dir or path.parent / ".notebooks", ".ipynb", what="notebook cache entry")
+    cache = opened(cache_dir or path.parent / ".notebooks", ".ipynb", "notebook cache entry")
     key = _inputs_digest(title, cells)
     data = cache.get_bytes(key)
     if data is None:

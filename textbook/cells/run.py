@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from textbook.core.cache import Cache, digest
+from textbook.core.cache import Cache, digest, opened
 from textbook.core.errors import line_of
 from textbook.core.files import prune
 from textbook.core.runner import Outcome, Task, run_one, run_tasks
@@ -438,7 +438,7 @@ def highlight_python(code: str, cache_dir: Path | None = None) -> str:
         return _highlight_python(code)
     import pygments
 
-    cache = Cache(cache_dir, ".html", what="highlighted code cache entry")
+    cache = opened(cache_dir, ".html", what="highlighted code cache entry")
     key = digest(str(HIGHLIGHT_FORMAT), pygments.__version__, code)
     cached = cache.get_bytes(key)
     if cached is not None:
@@ -485,7 +485,7 @@ def render_widget(
     result: CellResult,
     *,
     links: Sequence[tuple[str, str, bool]] = (),
-    highlight_cache: Path | None = None,
+    highlight_cache: Path | Cache | None = None,
 ) -> str:
     """The HTML replacing a placeholder: code, build-time output, (hidden) controls.
 

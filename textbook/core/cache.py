@@ -129,6 +129,12 @@ class Cache:
         )
 
 
+def opened(cache: Cache | Path, suffix: str = ".json", what: str = "cache entry") -> Cache:
+    """``cache`` itself, or a Cache of the folder ``cache`` (callers may pass either: a build
+    keeps one Cache for its whole run, so that prune() knows every key it used)."""
+    return cache if isinstance(cache, Cache) else Cache(cache, suffix, what)
+
+
 def _holds(valid: Callable[[Any], bool], value: Any) -> bool:
     try:
         return bool(valid(value))

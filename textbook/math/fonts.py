@@ -9,7 +9,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from textbook.core.cache import Cache, digest
+from textbook.core.cache import Cache, digest, opened
 
 #: Where the KaTeX stylesheet and fonts go in the built site.
 ASSET_DIR = "assets/katex"
@@ -148,7 +148,9 @@ def _fonts_of(katex_html: str, katex_css: str) -> frozenset[str]:
     return frozenset(f for f in files if f)
 
 
-def fonts_used(rendered: list[str], katex_css: str, cache_dir: Path | None = None) -> list[str]:
+def fonts_used(
+    rendered: list[str], katex_css: str, cache_dir: Path | Cache | None = None
+) -> list[str]:
     """Sorted woff2 file names the formulas' visible HTML is drawn with.
 
     A pure function of its inputs; with ``cache_dir`` the answer is kept there under their
@@ -157,7 +159,7 @@ def fonts_used(rendered: list[str], katex_css: str, cache_dir: Path | None = Non
     """
     cache = key = None
     if cache_dir is not None:
-        cache, key = Cache(cache_dir, what="fonts cache entry"), digest(katex_css, *rendered)
+        cache, key = opened(cache_dir, what="fonts cache entry"), digest(katex_css, *rendered)
         declared = set(font_rules(katex_css).faces.values())
         cached = cache.get(key, lambda f: f == sorted(set(f)) and declared >= {*f})
         if cached is not None:
