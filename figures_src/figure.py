@@ -5,7 +5,7 @@ modules starting with ``_`` are helpers, not figures).  It defines::
 
     def build() -> FigureResult: ...
 
-``build`` runs in a fresh subprocess (``python -m textbook.figures.render --one <name>``) and
+``build`` runs in a fresh subprocess (``python -m textbook.figures.worker <name> <out>``) and
 returns named artifacts (bytes) plus the text around them.  Artifact names are flat file
 names (``[a-z0-9][a-z0-9._-]*``); a static figure returns ``light.svg`` and ``dark.svg``
 (see :func:`figures_src.plotting.render_svgs`), an instrument may add e.g. ``figure.json``

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: the project's packages are in the checkout
     sys.path.insert(0, str(ROOT))
 
-from textbook.cells.assets import sha256_file  # noqa: E402 (the check the build repeats)
+from textbook.cells.assets import record_vendored, sha256_file  # noqa: E402 (the build checks)
 from textbook.core.files import write_atomic  # noqa: E402
 
 PYODIDE_VERSION = "0.27.7"
@@ -134,6 +134,7 @@ def vendor(dest: Path, npm_dir: Path, carrier: Path | None = None) -> dict:
         for file_name, data in blobs.items():
             write_atomic(dest / file_name, data)
     copied = copy_core(npm_dir, dest)
+    record_vendored(dest)  # what the build checks every published file against
     return {"dest": str(dest), "copied": copied, "extracted": sorted(missing)}
 
 

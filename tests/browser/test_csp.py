@@ -1,4 +1,4 @@
-"""The Content-Security-Policy of the built site (hooks/security.py, textbook/site/csp.py).
+"""The Content-Security-Policy of the built site (textbook/site/csp.py, its security stage).
 
 Every page carries the same strict policy; reading the home page, the chapter (every instrument
 live, a cell run), the Equations page and the notebook page triggers no violation, instant

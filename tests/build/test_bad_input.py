@@ -197,10 +197,9 @@ def test_corrupted_cache_entries_are_rebuilt_not_served(good, tmp_path):
     data[len(data) // 2] ^= 0x20  # one flipped bit, same size
     artifact.write_bytes(bytes(data))
     altered, truncated = sorted((cache / "katex").glob("*.json"))[:2]
-    entry = json.loads(altered.read_text())
-    entry["html"] = entry["html"].replace("katex", "k4tex", 1)  # valid JSON, wrong content
-    altered.write_text(json.dumps(entry))
-    truncated.write_text(truncated.read_text()[:40])
+    entry = altered.read_bytes()  # a verified entry: key and digest, then the HTML as JSON
+    altered.write_bytes(entry.replace(b"katex", b"k4tex", 1))  # valid JSON, wrong content
+    truncated.write_bytes(truncated.read_bytes()[:40])
     cell = sorted((cache / "cells" / "outputs").glob("*.json"))[0]
     cell.write_text(cell.read_text()[:20])
     notebook = sorted((cache / "mkdocs-jupyter").glob("*.json"))[0]
@@ -211,7 +210,7 @@ def test_corrupted_cache_entries_are_rebuilt_not_served(good, tmp_path):
     result = build(project)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert output.count("corrupted KaTeX cache entry") == 2, output
+    assert output.count("discarded damaged KaTeX cache entry") == 2, output
     assert f"discarded notebook cache entry {notebook.name}" in output
     assert f"{name} rendered in" in output
     assert re.search(r"cells: \d+ cells: 1 executed", output), output

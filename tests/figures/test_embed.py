@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from textbook.figures.embed import FigureEmbedError, find_source_line, replace_placeholders
+from textbook.core.errors import find_name_line as find_source_line
+from textbook.figures.embed import FigureEmbedError, replace_placeholders
 from textbook.figures.render import Artifact, FigureRecord
 
 PLACEHOLDER = (

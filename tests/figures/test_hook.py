@@ -1,4 +1,4 @@
-"""hooks/figures.py in a tiny site built in-process from the miniature project."""
+"""textbook/adapters/figures.py in a tiny site built in-process from the miniature project."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from .conftest import ROOT
-
-HOOK = ROOT / "hooks" / "figures.py"
 PLACEHOLDER = '<figure class="tb-figure" id="fig-{name}" data-figure="{name}"></figure>'
 
 
@@ -24,7 +21,7 @@ def site(project: Path) -> Path:
         "# Page\n\nText.\n\n" + PLACEHOLDER.format(name="beta") + "\n"
     )
     (project / "mkdocs.yml").write_text(
-        f"site_name: Tiny\ntheme: mkdocs\nhooks:\n  - {HOOK}\n"
+        "site_name: Tiny\ntheme: mkdocs\nplugins: [search, {textbook: {stages: [figures]}}]\n"
         "nav:\n  - index.md\n  - chapter/page.md\n"
     )
     return project

@@ -6,13 +6,17 @@ import json
 import logging
 import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from textbook.figures import render
+from textbook.figures import cli, render
 
 LOGGER = "mkdocs.plugins.figures"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(project: Path, caplog: pytest.LogCaptureFixture, **options) -> tuple[dict, list[str]]:
@@ -215,8 +219,54 @@ def test_a_hanging_figure_times_out(project, caplog):
         "    while True:\n        pass\n    return",
     )
     with pytest.raises(render.FigureBuildError) as caught:
-        run(project, caplog, names=["beta"], timeout=1)
-    assert caught.value.failures[0].message == "TimeoutError: build() did not finish within 1 s"
+        run(project, caplog, names=["beta"], timeout=4)
+    failure = caught.value.failures[0]
+    assert failure.message == "TimeoutError: build() did not finish within 4 s"
+    line = (
+        (project / "figures_src/figures/beta.py").read_text().splitlines().index("    while True:")
+    )
+    assert failure.location == f"figures_src/figures/beta.py:{line + 1}"
+
+
+def test_a_figure_that_exits_without_a_result_names_its_module(project, caplog):
+    edit(
+        project / "figures_src" / "figures" / "beta.py",
+        "    return",
+        "    import os\n    os._exit(0)\n    return",
+    )
+    with pytest.raises(render.FigureBuildError) as caught:
+        run(project, caplog, names=["beta"])
+    assert str(caught.value).startswith(
+        "figures_src/figures/beta.py: the worker exited with status 0 without reporting a result"
+    )
+
+
+def test_a_killed_render_keeps_the_finished_figures_and_leaves_no_worker(project, cache_dir):
+    pid_file = project / "beta.pid"
+    edit(
+        project / "figures_src" / "figures" / "beta.py",
+        "    return",
+        f"    import os, pathlib, time\n    pathlib.Path({str(pid_file)!r}).write_text("
+        "str(os.getpid()))\n    time.sleep(120)\n    return",
+    )
+    build = subprocess.Popen(
+        [sys.executable, "-m", "textbook.figures.cli", "--root", str(project), "-j", "2"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    manifest = cache_dir / "manifest.json"
+    deadline = time.monotonic() + 60
+    while not (pid_file.exists() and pid_file.read_text() and manifest.exists()):
+        assert time.monotonic() < deadline and build.poll() is None
+        time.sleep(0.1)
+    build.kill()  # SIGKILL: no cleanup of its own
+    build.wait()
+    assert list(json.loads(manifest.read_text())["figures"]) == ["alpha"]
+    beta = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{beta}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stat = Path(f"/proc/{beta}/stat")
+    assert not stat.exists() or stat.read_text().split()[2] == "Z"
 
 
 def test_a_module_without_build_fails(project, caplog):
@@ -244,14 +294,14 @@ def test_load_records_reads_the_manifest_for_later_hooks(project, cache_dir, cap
 
 def test_cli_renders_all_and_reports_failures(project, capsys, caplog):
     with caplog.at_level(logging.INFO, logger=LOGGER):
-        assert render.main(["--root", str(project), "-j", "1"]) == 0
+        assert cli.main(["--root", str(project), "-j", "1"]) == 0
     assert any(m.startswith("figures: 2 figures (2 rendered) in") for m in caplog.messages)
     edit(
         project / "figures_src" / "figures" / "beta.py",
         "    return",
         "    raise KeyError('x')\n    return",
     )
-    assert render.main(["--root", str(project)]) == 1
+    assert cli.main(["--root", str(project)]) == 1
     err = capsys.readouterr().err
     assert "figures_src/figures/beta.py failed:" in err
     assert "KeyError: 'x'" in err

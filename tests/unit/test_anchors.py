@@ -6,22 +6,25 @@ import json
 
 import pytest
 
+from textbook.anchors import guard as anchors_guard
 from textbook.anchors import registry as anchors
+from textbook.anchors.guard import (
+    Published,
+    Redirect,
+    guard,
+    merged_published,
+    registry_json,
+)
 from textbook.anchors.registry import (
     Anchor,
     Edit,
     ParsedPages,
-    Published,
-    Redirect,
     apply_edits,
     build_registry,
     collect,
     definition_line,
-    guard,
-    merged_published,
     plain_text,
     preview_fragment,
-    registry_json,
     scan,
 )
 from textbook.core.errors import SourceError
@@ -327,7 +330,7 @@ def test_guard_refuses_broken_aliases(aliases, message):
 def test_load_published_and_aliases(tmp_path):
     published = tmp_path / "published.json"
     published.write_text(PUBLISHED_TEXT)
-    entries, text = anchors.load_published(published)
+    entries, text = anchors_guard.load_published(published)
     assert entries == [
         Published("eq-gone", "equation", "ch/"),
         Published("eq-old", "equation", "ch/"),
@@ -335,10 +338,10 @@ def test_load_published_and_aliases(tmp_path):
     assert text == PUBLISHED_TEXT
     aliases = tmp_path / "aliases.yml"
     aliases.write_text("# comment only\n")
-    assert anchors.load_aliases(aliases) == ({}, "# comment only\n")
+    assert anchors_guard.load_aliases(aliases) == ({}, "# comment only\n")
     aliases.write_text("eq-a: eq-b\n")
-    assert anchors.load_aliases(aliases)[0] == {"eq-a": "eq-b"}
-    assert anchors.load_published(tmp_path / "missing.json") == ([], "")
+    assert anchors_guard.load_aliases(aliases)[0] == {"eq-a": "eq-b"}
+    assert anchors_guard.load_published(tmp_path / "missing.json") == ([], "")
 
 
 @pytest.mark.parametrize(
@@ -355,7 +358,7 @@ def test_load_published_and_aliases(tmp_path):
 def test_bad_files_are_errors_with_lines(tmp_path, name, text, message):
     path = tmp_path / name
     path.write_text(text)
-    load = anchors.load_published if name.endswith(".json") else anchors.load_aliases
+    load = anchors_guard.load_published if name.endswith(".json") else anchors_guard.load_aliases
     with pytest.raises(SourceError, match=message):
         load(path)
 
@@ -433,7 +436,9 @@ def test_publish_from_a_built_site(tmp_path, capsys):
     records = [{"id": "eq-a", "kind": "equation", "page": "ch/", "label": "EQ A"}]
     (site / "anchors.json").write_text(json.dumps({"anchors": records}))
     (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
-    code = anchors.main(["--publish", "-f", str(tmp_path / "mkdocs.yml"), "--site-dir", str(site)])
+    code = anchors_guard.main(
+        ["--publish", "-f", str(tmp_path / "mkdocs.yml"), "--site-dir", str(site)]
+    )
     assert code == 0
     assert "added: eq-a (ch/)" in capsys.readouterr().out
     written = (tmp_path / "anchors" / "published.json").read_text()
@@ -441,5 +446,5 @@ def test_publish_from_a_built_site(tmp_path, capsys):
 
 
 def test_main_without_publish_shows_help(capsys):
-    assert anchors.main([]) == 2
+    assert anchors_guard.main([]) == 2
     assert "--publish" in capsys.readouterr().out

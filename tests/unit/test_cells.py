@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import subprocess
 import sys
@@ -11,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.damage import DAMAGES
 from textbook.cells import run as cells
+from textbook.cells import widget
+from textbook.core.cache import Cache
 
 FIXTURE_CELLS = Path(__file__).resolve().parents[1] / "fixtures" / "cells_site" / "cells"
 
@@ -83,7 +85,7 @@ def test_placeholder_attributes_in_any_order_and_nothing_else(div, expected):
 def test_replace_placeholders_is_idempotent():
     page = '<p>a</p><div class="tb-cell" id="c" data-source="s.py" data-title="T"></div><p>b</p>'
     result = cells.CellResult("s.py", "print(1)\n", (("stdout", "1\n"),), "k")
-    once, refs = cells.replace_placeholders(page, lambda ref: cells.render_widget(ref, result))
+    once, refs = cells.replace_placeholders(page, lambda ref: widget.render_widget(ref, result))
     assert [r.id for r in refs] == ["c"]
     assert once.startswith("<p>a</p>") and once.endswith("<p>b</p>")
     twice, refs2 = cells.replace_placeholders(once, lambda ref: pytest.fail("rendered twice"))
@@ -171,14 +173,15 @@ def test_hard_crash_is_reported(tmp_path):
 
 def test_endless_cell_times_out(tmp_path):
     path = write(tmp_path, "loop.py", "while True:\n    pass\n")
-    with pytest.raises(cells.CellError, match=r"did not finish within 1 s"):
+    with pytest.raises(cells.CellError) as info:
         cells.run_cell(path, "cells/loop.py", timeout=1)
+    assert str(info.value).startswith("cells/loop.py:1: did not finish within 1 s at build time")
 
 
 def test_cell_runs_in_a_scratch_directory_not_the_project(tmp_path):
     path = write(tmp_path, "cwd.py", "import os, sys\nprint(os.getcwd())\nprint(sys.path[0])\n")
     cwd, first_path = cells.run_cell(path, "cwd.py").text.splitlines()
-    assert Path(cwd).name.startswith("tb-cell-")
+    assert Path(cwd).name.startswith("tb-run-")
     assert first_path != str(Path(cells.__file__).parent)
 
 
@@ -212,8 +215,28 @@ def test_outputs_are_cached_by_source(tmp_path):
     third = cells.execute_cells([a, b], root=tmp_path, cache_dir=cache)
     assert third[a].text == "A2\n" and not third[a].cached and third[b].cached
     assert (runs(log_a), runs(log_b)) == (2, 1)
-    entry = json.loads((cache / f"{third[a].key}.json").read_text())
+    entry = Cache(cache).get(third[a].key)
     assert entry == {"outputs": [["stdout", "A2\n"]], "source": "cells/a.py"}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_damaged_output_entry_runs_the_cell_again(tmp_path, damage):
+    a, log_a = counting_cell(tmp_path, "a.py", "A")
+    cache = tmp_path / "cache"
+    first = cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a]
+    damage(cache / f"{first.key}.json")
+    again = cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a]
+    assert again.text == "A\n" and not again.cached and runs(log_a) == 2
+    assert cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a].cached  # repaired
+
+
+def test_a_verified_output_entry_of_the_wrong_shape_is_not_served(tmp_path):
+    a, log_a = counting_cell(tmp_path, "a.py", "A")
+    cache = tmp_path / "cache"
+    key = cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a].key
+    for wrong in ({}, [], {"outputs": [["html", "<b>"]]}, {"outputs": [[1, 2]]}):
+        Cache(cache).put(key, wrong)
+        assert cells.execute_cells([a], root=tmp_path, cache_dir=cache)[a].text == "A\n"
 
 
 def test_cache_key_covers_python_and_numpy_versions(tmp_path, monkeypatch):
@@ -348,7 +371,7 @@ def text_of(fragment: str) -> str:
     ],
 )
 def test_highlighted_code_reads_back_exactly(code):
-    assert text_of(cells.highlight_python(code)) == code
+    assert text_of(widget.highlight_python(code)) == code
 
 
 def test_widget_shows_code_output_and_escapes_everything():
@@ -357,7 +380,7 @@ def test_widget_shows_code_output_and_escapes_everything():
         "cells/x.py", code, (("stdout", "<b>bold?</b>\n"), ("stderr", "warn & more\n")), "k"
     )
     ref = cells.CellRef("cell-x", 'Title <with> "quotes"', "cells/x.py")
-    out = cells.render_widget(
+    out = widget.render_widget(
         ref, result, links=[("Notebook", "nb/", False), ("Get", "x.ipynb", True)]
     )
     assert out.startswith(
@@ -377,7 +400,7 @@ def test_widget_shows_code_output_and_escapes_everything():
 
 def test_widget_marks_empty_output():
     result = cells.CellResult("s.py", "x = 1\n", (), "k")
-    out = cells.render_widget(cells.CellRef("c", "T", "s.py"), result)
+    out = widget.render_widget(cells.CellRef("c", "T", "s.py"), result)
     assert '<pre class="tb-cell__stream tb-cell__stream--empty"><samp></samp></pre>' in out
 
 
@@ -390,15 +413,18 @@ def test_strip_scripts():
 
 def test_highlight_cache_serves_intact_entries_and_replaces_damaged_ones(tmp_path, monkeypatch):
     code = "def f(x):\n    return x < 2  # a 'comment'\n"
-    fresh = cells.highlight_python(code)
-    assert cells.highlight_python(code, tmp_path) == fresh
+    fresh = widget.highlight_python(code)
+    assert widget.highlight_python(code, tmp_path) == fresh
     (entry,) = tmp_path.glob("*.html")
     calls = []
-    real = cells._highlight_python
-    monkeypatch.setattr(cells, "_highlight_python", lambda c: calls.append(c) or real(c))
-    assert cells.highlight_python(code, tmp_path) == fresh and calls == []  # served
-    entry.write_text(fresh.replace("return", "yield"))  # the code in it no longer matches
-    assert cells.highlight_python(code, tmp_path) == fresh and calls == [code]
-    assert entry.read_text() == fresh
-    assert cells.highlight_python("y = 1", tmp_path) != fresh  # another code, another entry
+    real = widget._highlight_python
+    monkeypatch.setattr(widget, "_highlight_python", lambda c: calls.append(c) or real(c))
+    assert widget.highlight_python(code, tmp_path) == fresh and calls == []  # served
+    Cache(tmp_path, ".html").put_bytes(entry.stem, fresh.replace("return", "yield").encode())
+    assert widget.highlight_python(code, tmp_path) == fresh and calls == [code]  # not its code
+    for damage in DAMAGES.values():
+        damage(entry) if entry.exists() else None
+        assert widget.highlight_python(code, tmp_path) == fresh
+    assert len(calls) == 1 + len(DAMAGES)
+    assert widget.highlight_python("y = 1", tmp_path) != fresh  # another code, another entry
     assert len(list(tmp_path.glob("*.html"))) == 2

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.damage import DAMAGES
 from textbook.cells import assets as cells_assets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,29 @@ def test_bundle_builds_then_reuses_then_rebuilds_on_change(tmp_path):
     assert "tb-cell-v2:" in (out / "cells.js").read_text()
 
 
+@pytest.mark.parametrize("name", cells_assets.BUNDLE_FILES)
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_damaged_bundle_file_is_rebuilt_not_published(tmp_path, name, damage):
+    root = project_copy(tmp_path)
+    out = tmp_path / "out"
+    cells_assets.bundle(root, out)
+    good = (out / name).read_bytes()
+    damage(out / name)
+    cells_assets.bundle(root, out)
+    assert (out / name).read_bytes() == good
+
+
+def test_a_damaged_bundle_stamp_rebuilds(tmp_path):
+    root = project_copy(tmp_path)
+    out = tmp_path / "out"
+    cells_assets.bundle(root, out)
+    (stamp,) = out.glob("*.stamp")
+    stamp.write_text("{}")
+    mtime = (out / "cells.js").stat().st_mtime_ns
+    cells_assets.bundle(root, out)
+    assert (out / "cells.js").stat().st_mtime_ns != mtime
+
+
 def test_bundle_output_is_deterministic(tmp_path):
     root = project_copy(tmp_path)
     a = {n: p.read_bytes() for n, p in cells_assets.bundle(root, tmp_path / "a").items()}
@@ -76,6 +100,7 @@ def fake_vendor(tmp_path: Path, wheel: bytes, recorded: bytes) -> Path:
                                    "sha256": hashlib.sha256(recorded).hexdigest()}}}  # fmt: skip
     (d / "pyodide-lock.json").write_text(json.dumps(lock))
     (d / "numpy.whl").write_bytes(wheel)
+    cells_assets.record_vendored(d)  # what tools/vendor_pyodide.py does last
     return d
 
 
@@ -101,4 +126,28 @@ def test_vendor_files_refuses_missing_or_altered_files(tmp_path):
     with pytest.raises(
         cells_assets.AssetError, match=r"Pyodide files missing .*\(pyodide\.asm\.wasm\)"
     ):
+        cells_assets.vendor_files(d)
+
+
+@pytest.mark.parametrize("name", [*cells_assets.PYODIDE_FILES, "numpy.whl"])
+def test_a_truncated_or_edited_vendored_file_is_refused_with_the_fix(tmp_path, name):
+    d = fake_vendor(tmp_path, b"w", b"w")
+    memo = tmp_path / "memo"
+    cells_assets.vendor_files(d, memo)  # verified once: digests memoised
+    path = d / name
+    path.write_bytes(path.read_bytes()[:-1])  # truncated (size and mtime change)
+    with pytest.raises(cells_assets.AssetError) as caught:
+        cells_assets.vendor_files(d, memo)
+    assert str(caught.value) in (
+        f"{path} does not match the sha256 recorded when it was vendored (truncated or "
+        f"edited): {cells_assets.SETUP_HINT}",
+        f"{path} does not match the sha256 in pyodide-lock.json: delete it and "
+        f"{cells_assets.SETUP_HINT}",
+    )
+
+
+def test_vendored_files_without_a_record_are_refused(tmp_path):
+    d = fake_vendor(tmp_path, b"w", b"w")
+    (d / cells_assets.VENDOR_SUMS).write_bytes(b"\xff")
+    with pytest.raises(cells_assets.AssetError, match=r"SHA256SUMS\.json is missing or unreadable"):
         cells_assets.vendor_files(d)

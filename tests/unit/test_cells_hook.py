@@ -1,4 +1,4 @@
-"""hooks/cells.py called directly (the build tests drive it through mkdocs)."""
+"""textbook/adapters/cells.py called directly (the build tests drive it through mkdocs)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "cells_site"
 @pytest.fixture
 def hook():
     spec = importlib.util.spec_from_file_location(
-        "cells_hook_under_test", ROOT / "hooks" / "cells.py"
+        "cells_hook_under_test", ROOT / "textbook" / "adapters" / "cells.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.damage import DAMAGES
 from textbook.cells import notebook
 
 CELLS = [
@@ -138,7 +139,22 @@ def test_write_notebook_rebuilds_only_for_new_inputs_or_an_altered_file(tmp_path
     assert notebook.write_notebook(path, "T", CELLS) is False and len(builds) == 1  # same inputs
     path.write_text(expected.replace('"1\\n"', '"2\\n"'))  # altered output in the file
     assert notebook.write_notebook(path, "T", CELLS) is True and path.read_text() == expected
-    assert notebook.write_notebook(path, "T2", CELLS) is True and len(builds) == 3  # new title
+    path.write_bytes(b"\xff\xfe not UTF-8")
+    assert notebook.write_notebook(path, "T", CELLS) is True and path.read_text() == expected
+    assert len(builds) == 1  # put back from the cache
+    assert notebook.write_notebook(path, "T2", CELLS) is True and len(builds) == 2  # new title
     assert '"# T2' in path.read_text()
     changed = [CELLS[0], notebook.NotebookCell("cell-b", "Second", "cells/b.py", "x = 3", ())]
     assert notebook.write_notebook(path, "T2", changed) is True and "x = 3" in path.read_text()
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_damaged_notebook_cache_entry_is_rebuilt(tmp_path, damage):
+    path = tmp_path / "nb.ipynb"
+    notebook.write_notebook(path, "T", CELLS, tmp_path / "c")
+    expected = path.read_bytes()
+    (entry,) = (tmp_path / "c").iterdir()
+    damage(entry)
+    path.write_bytes(b"\xff")
+    assert notebook.write_notebook(path, "T", CELLS, tmp_path / "c") is True
+    assert path.read_bytes() == expected

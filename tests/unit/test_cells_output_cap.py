@@ -6,6 +6,7 @@ import pytest
 
 import textbook.cells.output_cap as output_cap
 import textbook.cells.run as cells
+import textbook.cells.widget as widget
 
 
 def test_output_under_the_limit_is_shown_whole():
@@ -36,7 +37,7 @@ def test_the_widget_shows_the_capped_output_with_a_note_and_keeps_it_out_of_sear
     text = "".join(f"row {i}\n" for i in range(100_000))  # ~0.8 MB
     result = cells.CellResult("cells/big.py", "...", (("stdout", text),), "k")
     ref = cells.CellRef("cell-big", "Big", "cells/big.py")
-    html = cells.render_widget(ref, result, output_limit=1000)
+    html = widget.render_widget(ref, result, output_limit=1000)
     assert len(html) < 3000
     kept = text[: text.rindex("\n", 0, 1000) + 1]  # ASCII: bytes are characters
     hidden = len(text) - len(kept)

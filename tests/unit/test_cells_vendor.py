@@ -55,8 +55,8 @@ def test_vendor_extracts_the_verified_wheel_and_core_files(vendor, tmp_path):
     summary = vendor.vendor(dest, npm, fake_carrier(tmp_path, b"official wheel"))
     assert summary["extracted"] == [WHEEL]
     assert sorted(p.name for p in dest.iterdir()) == sorted(
-        [WHEEL, "pyodide-lock.json", "pyodide.asm.js", "pyodide.asm.wasm", "pyodide.js",
-         "python_stdlib.zip"]
+        [WHEEL, "SHA256SUMS.json", "pyodide-lock.json", "pyodide.asm.js", "pyodide.asm.wasm",
+         "pyodide.js", "python_stdlib.zip"]
     )  # fmt: skip
     assert (dest / WHEEL).read_bytes() == b"official wheel"
 

@@ -1,12 +1,15 @@
-import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from figures_src.kernels import iou, mini_clip, patches
+from tests.damage import DAMAGES
 from textbook.chapter import facts
 from textbook.core.errors import SourceError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_chapter_numbers_come_from_the_kernels():
@@ -72,39 +75,44 @@ def test_unknown_name_fails_with_file_and_line():
     assert str(caught.value).startswith("docs/x.md:5: unknown computed value '{{ nope }}'")
 
 
-def test_disk_cache_serves_the_kernel_values_and_recomputes_when_stale_or_damaged(
-    tmp_path, monkeypatch
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_disk_cache_serves_the_kernel_values_and_recomputes_when_damaged(
+    tmp_path, monkeypatch, damage
 ):
-    cache_file = tmp_path / "facts.json"
-    monkeypatch.setattr(facts, "CACHE_FILE", cache_file)
+    monkeypatch.setattr(facts, "CACHE_DIR", tmp_path)
     computed = facts._compute_values()
     calls = []
-    monkeypatch.setattr(facts, "_compute_values", lambda: calls.append(1) or dict(computed))
+    monkeypatch.setattr(facts, "_compute_isolated", lambda: calls.append(1) or dict(computed))
 
     def values():
         facts._values.cache_clear()
         return facts._values()
 
     try:
-        assert values() == computed and len(calls) == 1 and cache_file.is_file()
+        assert values() == computed and len(calls) == 1
         assert values() == computed and len(calls) == 1  # served from disk
         # Types survive the round trip (ints stay ints: "196", not "196.0").
         assert {k: type(v) for k, v in values().items()} == {
             k: type(v) for k, v in computed.items()
         }
-        record = json.loads(cache_file.read_text())
-        for damage in (
-            lambda r: r.update(inputs="0" * 64),  # a kernel changed since
-            lambda r: r["values"].update(vit_patches=197),  # altered value
-            lambda r: r.pop("check"),
-        ):
-            damaged = json.loads(json.dumps(record))
-            damage(damaged)
-            cache_file.write_text(json.dumps(damaged))
-            before = len(calls)
-            assert values() == computed and len(calls) == before + 1
-        cache_file.write_text('{"inputs": ')  # truncated
-        assert values() == computed
+        (entry,) = tmp_path.glob("*.json")
+        damage(entry)
+        assert values() == computed and len(calls) == 2
+    finally:
+        facts._values.cache_clear()
+
+
+def test_a_kernel_change_recomputes_the_facts(tmp_path, monkeypatch):
+    monkeypatch.setattr(facts, "CACHE_DIR", tmp_path)
+    calls = []
+    monkeypatch.setattr(facts, "_compute_isolated", lambda: calls.append(1) or {"a": 1})
+    monkeypatch.setattr(facts, "_inputs_digest", lambda: "0" * 64)
+    try:
+        facts._values.cache_clear()
+        facts._values()
+        monkeypatch.setattr(facts, "_inputs_digest", lambda: "1" * 64)
+        facts._values.cache_clear()
+        assert facts._values() == {"a": 1} and len(calls) == 2
     finally:
         facts._values.cache_clear()
 
@@ -114,3 +122,48 @@ def test_cache_key_covers_every_kernel_module():
     for module in (iou, patches):
         assert Path(module.__file__).name in kernels
     assert "facts.py" in kernels and "numbers.py" in kernels
+
+
+def broken_project(tmp_path, old, new):
+    """A copy of the project's figures_src whose patches kernel has ``old`` replaced."""
+    shutil.copytree(ROOT / "figures_src", tmp_path / "figures_src",
+                    ignore=shutil.ignore_patterns("__pycache__", "figures"))  # fmt: skip
+    kernel = tmp_path / "figures_src" / "kernels" / "patches.py"
+    source = kernel.read_text()
+    assert old in source
+    kernel.write_text(source.replace(old, new, 1))
+    line = kernel.read_text()[: kernel.read_text().index(new)].count("\n") + 1
+    return line
+
+
+def test_a_looping_kernel_times_out_naming_the_kernel_line_and_the_page_line(tmp_path, monkeypatch):
+    line = broken_project(tmp_path, "    return", "    while True:\n        pass\n    return")
+    monkeypatch.setattr(facts, "PROJECT", tmp_path)
+    monkeypatch.setattr(facts, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(facts, "TIMEOUT", 2.0)
+    facts._values.cache_clear()
+    try:
+        with pytest.raises(SourceError) as caught:
+            facts.substitute("intro\n\nthere are {{ vit_patches }} patches\n", "docs/x.md", 10)
+    finally:
+        facts._values.cache_clear()
+    assert str(caught.value) == (
+        "docs/x.md:12: computing '{{ vit_patches }}': the kernel at "
+        f"figures_src/kernels/patches.py:{line} did not finish within 2 s"
+    )
+
+
+def test_a_failing_kernel_names_the_kernel_line_and_the_exception(tmp_path, monkeypatch):
+    line = broken_project(tmp_path, "    return", "    raise ValueError('bad grid')\n    return")
+    monkeypatch.setattr(facts, "PROJECT", tmp_path)
+    monkeypatch.setattr(facts, "CACHE_DIR", tmp_path / "cache")
+    facts._values.cache_clear()
+    try:
+        with pytest.raises(SourceError) as caught:
+            facts.substitute("{{ vit_patches }}\n", "docs/x.md")
+    finally:
+        facts._values.cache_clear()
+    assert str(caught.value) == (
+        "docs/x.md:1: computing '{{ vit_patches }}': the kernel at "
+        f"figures_src/kernels/patches.py:{line} failed: ValueError: bad grid"
+    )

@@ -24,7 +24,10 @@ def test_install_writes_path_and_entry_points_and_replaces_stale_copies(tmp_path
     dist = importlib.metadata.PathDistribution(dist_info)
     assert dist.metadata["Name"] == "cv-chapter-site"
     plugins = {ep.name: ep.value for ep in dist.entry_points.select(group="mkdocs.plugins")}
-    assert plugins == {"textbook-notebooks": "textbook.cells.notebook_plugin:NotebookPlugin"}
+    assert plugins == {
+        "textbook": "textbook.plugin:TextbookPlugin",
+        "textbook-notebooks": "textbook.cells.notebook_plugin:NotebookPlugin",
+    }
     install_project.install(tmp_path)  # idempotent
 
 

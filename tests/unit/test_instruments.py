@@ -1,5 +1,5 @@
 """textbook.instruments.page: stage HTML from figure meta, errors with file and line, Plotly CSS;
-and hooks/instruments.py called directly."""
+and textbook/adapters/instruments.py called directly."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
+from textbook.core.errors import find_name_line
 from textbook.core.ids import duplicate_ids
 from textbook.instruments import page as ti
 
@@ -170,8 +171,8 @@ def test_a_stray_stage_is_an_error():
 
 def test_find_source_line():
     source = "# T\n\n/// instrument | X\n    id: instrument-x-1\n    name: demo\n///\n"
-    assert ti.find_source_line(source, "demo") == 5
-    assert ti.find_source_line(source, "other") is None
+    assert find_name_line(source, "demo") == 5
+    assert find_name_line(source, "other") is None
 
 
 def test_display_label_keeps_vit():
@@ -213,7 +214,7 @@ def test_plotly_css_of_the_real_bundle():
 
 def load_hook():
     spec = importlib.util.spec_from_file_location(
-        "instruments_hook", ROOT / "hooks" / "instruments.py"
+        "instruments_hook", ROOT / "textbook" / "adapters" / "instruments.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,5 +1,8 @@
 import json
 
+import pytest
+
+from tests.damage import DAMAGES
 from textbook.cells import jupyter_cache
 
 
@@ -31,3 +34,18 @@ def test_without_a_record_nothing_is_trusted(tmp_path):
 def test_missing_cache_dir_is_fine(tmp_path):
     assert jupyter_cache.discard_untrusted(tmp_path / "none") == []
     assert jupyter_cache.record(tmp_path / "none") == 0
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_damaged_record_trusts_nothing_and_never_crashes(tmp_path, damage):
+    entry(tmp_path, "a.json", {"content": "x"})
+    jupyter_cache.record(tmp_path)
+    (record,) = tmp_path.glob("SHA256SUMS*")
+    damage(record)
+    assert jupyter_cache.discard_untrusted(tmp_path) == ["a.json"]
+
+
+def test_the_checksums_file_of_earlier_versions_is_ignored_even_if_not_utf8(tmp_path):
+    entry(tmp_path, "a.json", {"content": "x"})
+    (tmp_path / "SHA256SUMS").write_bytes(b"\xff\xfe  a.json\n")
+    assert jupyter_cache.discard_untrusted(tmp_path) == ["a.json"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.damage import DAMAGES
 from textbook.math import katex
 from textbook.math.katex import KatexError, KatexRenderer, TexError
 
@@ -159,35 +160,26 @@ def test_prune_keeps_the_formulas_asked_for_and_deletes_the_rest(tmp_path):
         assert (r.rendered, r.cached) == (0, 3)
 
 
-def test_cache_entries_are_sorted_json_with_digest(tmp_path):
+def test_cache_entries_are_verified_entries_of_the_formula_html(tmp_path):
     with KatexRenderer(ROOT, cache_dir=tmp_path) as r:
         html = r.render("y^2")
     (entry,) = tmp_path.glob("*.json")
     assert entry.stem == katex.cache_key(r.version, False, "y^2")
-    data = json.loads(entry.read_text(encoding="utf-8"))
-    assert list(data) == sorted(data) and data["html"] == html
-    assert data["sha256"] == katex.hashlib.sha256(html.encode()).hexdigest()
+    assert katex.DiskCache(tmp_path).get(entry.stem) == html
 
 
-@pytest.mark.parametrize(
-    "corrupt",
-    [
-        lambda text: text[: len(text) // 2],  # truncated: not JSON
-        lambda text: text.replace("<mi>z</mi>", "<mi>q</mi>"),  # valid JSON, wrong digest
-        lambda text: "[]",
-    ],
-    ids=["truncated", "tampered", "wrong-shape"],
-)
-def test_corrupted_cache_entry_is_logged_and_rendered_again(tmp_path, caplog, corrupt):
+@pytest.mark.parametrize(("what", "damage"), DAMAGES.items(), ids=DAMAGES.keys())
+def test_damaged_cache_entry_is_rendered_again(tmp_path, caplog, what, damage):
     with KatexRenderer(ROOT, cache_dir=tmp_path) as r:
         good = r.render("z + 1")
     (entry,) = tmp_path.glob("*.json")
-    entry.write_text(corrupt(entry.read_text(encoding="utf-8")), encoding="utf-8")
-    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.textbook.katex"):
+    damage(entry)
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.textbook.cache"):
         with KatexRenderer(ROOT, cache_dir=tmp_path) as r:
             assert r.render("z + 1") == good
             assert (r.rendered, r.cached) == (1, 0)
-    assert f"corrupted KaTeX cache entry {entry}" in caplog.text
+    logged = f"discarded damaged KaTeX cache entry {entry}" in caplog.text
+    assert logged == (what != "missing")
     with KatexRenderer(ROOT, cache_dir=tmp_path) as r:  # repaired on disk
         assert r.render("z + 1") == good and r.cached == 1
 

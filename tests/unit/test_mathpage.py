@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import importlib
 import logging
 import os
 import re
@@ -19,13 +19,15 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from tests.damage import DAMAGES
+from textbook.core.cache import Cache
+from textbook.math import fonts as mathfonts
 from textbook.math import page as mathpage
 from textbook.math.katex import KatexRenderer, TexError
 from textbook.math.page import Formula, MathError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
-HOOK = ROOT / "hooks" / "math.py"
 KATEX_CSS = (ROOT / "node_modules" / "katex" / "dist" / "katex.min.css").read_text(encoding="utf-8")
 
 
@@ -243,15 +245,15 @@ def test_headings_with_math_are_rejected_with_their_line():
 
 
 def test_stylesheet_keeps_only_woff2_sources():
-    css = mathpage.stylesheet(KATEX_CSS)
+    css = mathfonts.stylesheet(KATEX_CSS)
     assert ".woff)" not in css and ".ttf)" not in css and "truetype" not in css
     assert css.count('format("woff2")') == KATEX_CSS.count('format("woff2")') == 20
     with pytest.raises(ValueError, match="woff2"):
-        mathpage.stylesheet(KATEX_CSS.replace('format("woff")', 'format("x-woff")'))
+        mathfonts.stylesheet(KATEX_CSS.replace('format("woff")', 'format("x-woff")'))
 
 
 def test_font_assets_are_the_woff2_files_only():
-    assets = mathpage.font_assets(ROOT / "node_modules" / "katex")
+    assets = mathfonts.font_assets(ROOT / "node_modules" / "katex")
     assert len(assets) == 20
     for site_path, path in assets:
         assert site_path == f"assets/katex/fonts/{path.name}" and path.suffix == ".woff2"
@@ -260,7 +262,7 @@ def test_font_assets_are_the_woff2_files_only():
 
 def test_base_font_matches_the_stylesheet():
     assert ".katex{font:normal 1.21em KaTeX_Main," in KATEX_CSS
-    assert mathpage.font_rules(KATEX_CSS).faces[mathpage.BASE_FONT] == "KaTeX_Main-Regular.woff2"
+    assert mathfonts.font_rules(KATEX_CSS).faces[mathfonts.BASE_FONT] == "KaTeX_Main-Regular.woff2"
 
 
 @pytest.mark.parametrize(
@@ -279,7 +281,7 @@ def test_base_font_matches_the_stylesheet():
     ],
 )
 def test_fonts_used_follow_katex_classes(renderer, tex, display, fonts):
-    assert set(mathpage.fonts_used([renderer.render(tex, display)], KATEX_CSS)) == fonts
+    assert set(mathfonts.fonts_used([renderer.render(tex, display)], KATEX_CSS)) == fonts
 
 
 def test_fonts_used_ignore_the_hidden_mathml():
@@ -288,7 +290,7 @@ def test_fonts_used_ignore_the_hidden_mathml():
         '<span class="katex-html" aria-hidden="true"><span class="mord mathbb">R</span>'
         '<svg><path d="M0 0"/></svg><span class="mord">1</span></span></span>'
     )
-    assert mathpage.fonts_used([html], KATEX_CSS) == [
+    assert mathfonts.fonts_used([html], KATEX_CSS) == [
         "KaTeX_AMS-Regular.woff2",
         "KaTeX_Main-Regular.woff2",
     ]
@@ -332,11 +334,11 @@ theme:
   font: false
 plugins:
   - search
+  - textbook:
+      stages: [math]
 markdown_extensions:
   - pymdownx.arithmatex:
       generic: true
-hooks:
-  - {hook}
 """
 
 
@@ -344,7 +346,7 @@ def build(fixture: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess, Pa
     site = tmp_path / "site"
     if not (tmp_path / "docs").exists():
         shutil.copytree(FIXTURES / fixture / "docs", tmp_path / "docs")
-        (tmp_path / "mkdocs.yml").write_text(CONFIG.format(hook=HOOK), encoding="utf-8")
+        (tmp_path / "mkdocs.yml").write_text(CONFIG, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict"],
         cwd=tmp_path,
@@ -419,7 +421,7 @@ def test_good_site_has_typeset_math_self_hosted_assets_and_a_warm_cache(tmp_path
 
     assets = site / "assets" / "katex"
     css = (assets / "katex.min.css").read_text(encoding="utf-8")
-    assert css == mathpage.stylesheet(KATEX_CSS)
+    assert css == mathfonts.stylesheet(KATEX_CSS)
     fonts = sorted(p.name for p in (assets / "fonts").iterdir())
     assert len(fonts) == 20 and all(name.endswith(".woff2") for name in fonts)
     assert not (tmp_path / "docs" / "assets").exists()  # nothing written into docs/
@@ -438,11 +440,12 @@ def test_hook_events_dispatched_by_mkdocs(tmp_path, caplog):
     shutil.copytree(FIXTURES / "math_bad" / "docs", tmp_path / "docs" / "bad")
     config_file = tmp_path / "mkdocs.yml"
     config_file.write_text(
-        f"site_name: t\nplugins: []\nmarkdown_extensions: [pymdownx.arithmatex]\nhooks: [{HOOK}]\n"
+        "site_name: t\nplugins: [{textbook: {stages: [math]}}]\n"
+        "markdown_extensions: [pymdownx.arithmatex]\n"
     )
     config = load_config(str(config_file))
     plugins = config.plugins
-    hook = plugins[str(HOOK)]
+    hook = importlib.import_module("textbook.adapters.math")
     plugins.on_startup(command="build", dirty=False)
     config = plugins.on_config(config)
     files = plugins.on_files(Files([]), config=config)
@@ -450,7 +453,7 @@ def test_hook_events_dispatched_by_mkdocs(tmp_path, caplog):
     assert uris[-1] == "assets/katex/katex.min.css" and len(uris) == 21
     assert all(uri.endswith(".woff2") for uri in uris[:-1])
     assert files.get_file_from_path("assets/katex/katex.min.css").content_string == (
-        mathpage.stylesheet(KATEX_CSS)
+        mathfonts.stylesheet(KATEX_CSS)
     )
 
     def page(src_uri: str, url: str) -> tuple[SimpleNamespace, str]:
@@ -479,18 +482,25 @@ def test_hook_events_dispatched_by_mkdocs(tmp_path, caplog):
     plugins.on_shutdown()
 
 
-def test_fonts_used_cache_serves_only_sound_entries(renderer, tmp_path, monkeypatch):
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_fonts_used_cache_serves_only_sound_entries(renderer, tmp_path, monkeypatch, damage):
     rendered = [renderer.render("\\mathbb{R}", False), renderer.render("\\sum", True)]
-    fresh = mathpage.fonts_used(rendered, KATEX_CSS)
-    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
-    (entry,) = tmp_path.glob("fonts-*.json")
+    fresh = mathfonts.fonts_used(rendered, KATEX_CSS)
+    assert mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
+    (entry,) = tmp_path.glob("*.json")
     walks = []
-    real = mathpage._fonts_of
-    monkeypatch.setattr(mathpage, "_fonts_of", lambda *a: walks.append(1) or real(*a))
-    assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks == []
-    for damaged in ('["Nope.woff2"]', '{"a": 1}', "[", '["KaTeX_Size2-Regular.woff2"'):
-        entry.write_text(damaged)
-        assert mathpage.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
-    assert walks and entry.read_text() == json.dumps(fresh)
-    other = mathpage.fonts_used([renderer.render("x", False)], KATEX_CSS, tmp_path)
-    assert other != fresh and len(list(tmp_path.glob("fonts-*.json"))) == 2
+    real = mathfonts._fonts_of
+    monkeypatch.setattr(mathfonts, "_fonts_of", lambda *a: walks.append(1) or real(*a))
+    assert mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks == []
+    damage(entry)
+    assert mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh and walks
+    other = mathfonts.fonts_used([renderer.render("x", False)], KATEX_CSS, tmp_path)
+    assert other != fresh and len(list(tmp_path.glob("*.json"))) == 2
+
+
+def test_fonts_used_cache_never_serves_a_font_the_stylesheet_lacks(renderer, tmp_path):
+    rendered = [renderer.render("\\sum", True)]
+    fresh = mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path)
+    (entry,) = tmp_path.glob("*.json")
+    Cache(tmp_path).put(entry.stem, ["Nope.woff2"])  # verified, but not a declared font
+    assert mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh

@@ -1,7 +1,9 @@
 """textbook.site.template_cache: compiled templates are reused only when every check passes."""
 
 import jinja2
+import pytest
 
+from tests.damage import DAMAGES
 from textbook.site.template_cache import VerifiedBytecodeCache
 
 PAGE = "{% for x in items %}<li>{{ x|upper }}</li>{% endfor %}{% include 'part.html' %}"
@@ -44,13 +46,12 @@ def test_a_second_build_renders_the_same_without_compiling(tmp_path):
     assert compiled == []
 
 
-def test_a_damaged_entry_is_removed_and_compiled_again(tmp_path):
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_damaged_entry_is_removed_and_compiled_again(tmp_path, damage):
     templates, cache = site(tmp_path)
     first = render(environment(templates, cache)[0])
     for path in cache.glob("*.jinja"):
-        data = bytearray(path.read_bytes())
-        data[-3] ^= 0xFF  # one flipped byte in the marshalled code
-        path.write_bytes(bytes(data))
+        damage(path)
     env, compiled = environment(templates, cache)
     assert render(env) == first
     assert sorted(compiled) == ["page.html", "part.html"]

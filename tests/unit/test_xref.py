@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from textbook.anchors.cite import Work
-from textbook.anchors.registry import Anchor, Redirect, apply_edits, build_registry, scan
+from textbook.anchors.guard import Redirect
+from textbook.anchors.registry import Anchor, apply_edits, build_registry, scan
 from textbook.anchors.xref import (
     alias_markup,
     decorate_page,

@@ -1,5 +1,5 @@
 """`python -m textbook.anchors --publish`: record the site's anchors in anchors/published.json."""
 
-from textbook.anchors.registry import main
+from textbook.anchors.guard import main
 
 raise SystemExit(main())

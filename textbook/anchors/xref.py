@@ -21,12 +21,12 @@ from collections.abc import Iterable
 from urllib.parse import unquote, urljoin, urlsplit
 
 from textbook.anchors import cite, quiz
+from textbook.anchors.guard import Redirect
 from textbook.anchors.registry import (
     HEADINGS,
     Anchor,
     Document,
     Edit,
-    Redirect,
     Registry,
     apply_edits,
     math_markup,

@@ -2,8 +2,9 @@
 
 mkdocs-jupyter caches each rendered notebook page as JSON and trusts it blindly: a truncated
 entry crashes the build and an altered one is served. After every build we record the sha256
-of each entry; before the next one, any entry whose digest is not on record is removed, so
-mkdocs-jupyter renders that notebook afresh instead of reading it.
+of each entry in a verified entry of our own cache (`textbook.core.cache`); before the next
+one, any entry whose digest is not on record is removed, so mkdocs-jupyter renders that
+notebook afresh instead of reading it. A damaged record trusts nothing.
 """
 
 from __future__ import annotations
@@ -11,34 +12,28 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from textbook.core.files import write_atomic
+from textbook.core.cache import Cache
 
-SUMS_NAME = "SHA256SUMS"  # not *.json: mkdocs-jupyter evicts unknown *.json files
+# Not *.json: mkdocs-jupyter evicts unknown *.json files.
+SUMS_KEY, SUMS_SUFFIX = "SHA256SUMS", ".verified"
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _read_sums(cache_dir: Path) -> dict[str, str]:
-    sums = {}
-    path = cache_dir / SUMS_NAME
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            digest, _, name = line.partition("  ")
-            if digest and name:
-                sums[name] = digest
-    return sums
+def _sums(cache_dir: Path) -> Cache:
+    return Cache(cache_dir, SUMS_SUFFIX, what="notebook page checksums")
 
 
 def discard_untrusted(cache_dir: Path) -> list[str]:
     """Remove cache entries whose bytes differ from what the last build recorded."""
     if not cache_dir.is_dir():
         return []
-    sums = _read_sums(cache_dir)
+    sums = _sums(cache_dir).get(SUMS_KEY, lambda v: all(isinstance(d, str) for d in v.values()))
     removed = []
     for entry in sorted(cache_dir.glob("*.json")):
-        if sums.get(entry.name) != _digest(entry):
+        if (sums or {}).get(entry.name) != _digest(entry):
             entry.unlink()
             removed.append(entry.name)
     return removed
@@ -48,6 +43,7 @@ def record(cache_dir: Path) -> int:
     """Write the digests of the current entries (atomically); returns how many."""
     if not cache_dir.is_dir():
         return 0
-    lines = [f"{_digest(e)}  {e.name}\n" for e in sorted(cache_dir.glob("*.json"))]
-    write_atomic(cache_dir / SUMS_NAME, "".join(lines).encode())
-    return len(lines)
+    sums = {e.name: _digest(e) for e in sorted(cache_dir.glob("*.json"))}
+    _sums(cache_dir).put(SUMS_KEY, sums)
+    (cache_dir / "SHA256SUMS").unlink(missing_ok=True)  # the record of earlier versions
+    return len(sums)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textbook.core.cache import Cache, opened
 from textbook.core.files import write_atomic
 
 if TYPE_CHECKING:  # nbformat is imported only when a notebook is (re)built: ~50 ms
@@ -106,11 +107,15 @@ def dumps(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb, version=4) + "\n"
 
 
-def write_if_changed(path: Path, text: str) -> bool:
+def write_if_changed(path: Path, text: str | bytes) -> bool:
     """Write ``text`` unless the file already holds it (keeps mtimes stable); True if written."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    write_atomic(path, text.encode())
+    data = text.encode() if isinstance(text, str) else text
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data)
     return True
 
 
@@ -122,22 +127,22 @@ def _inputs_digest(title: str, cells: Sequence[NotebookCell]) -> str:
     return digest.hexdigest()
 
 
-def write_notebook(path: Path, title: str, cells: Sequence[NotebookCell]) -> bool:
-    """Build the notebook into ``path`` unless it was built from the same inputs and is intact.
+def write_notebook(
+    path: Path, title: str, cells: Sequence[NotebookCell], cache_dir: Path | Cache | None = None
+) -> bool:
+    """Write the notebook of ``cells`` into ``path``; True if the file changed.
 
-    A sidecar ``<name>.sha256`` records the inputs' digest and the written text's digest; the
-    notebook is rebuilt when either differs (inputs changed, or the file was altered).
+    The notebook's text is kept in the verified cache ``cache_dir`` (default: ``.notebooks``
+    beside ``path``) under the digest of its inputs, so a rebuild with the same cells does not
+    import nbformat; a file altered since is put back from the cache.
     """
-    inputs = _inputs_digest(title, cells)
-    sidecar = path.with_name(f"{path.name}.sha256")
-    if path.is_file() and sidecar.is_file():
-        recorded = sidecar.read_text(encoding="utf-8").split()
-        if recorded == [inputs, hashlib.sha256(path.read_bytes()).hexdigest()]:
-            return False
-    text = dumps(build_notebook(title, cells))
-    written = write_if_changed(path, text)
-    write_if_changed(sidecar, f"{inputs} {hashlib.sha256(text.encode()).hexdigest()}\n")
-    return written
+    cache = opened(cache_dir or path.parent / ".notebooks", ".ipynb", "notebook cache entry")
+    key = _inputs_digest(title, cells)
+    data = cache.get_bytes(key)
+    if data is None:
+        data = dumps(build_notebook(title, cells)).encode()
+        cache.put_bytes(key, data)
+    return write_if_changed(path, data)
 
 
 def banner(download_href: str, page_href: str) -> str:

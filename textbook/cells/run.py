@@ -12,8 +12,7 @@ The placeholder is then replaced by a widget that reads completely without JavaS
 highlighted by Pygments in a ``<pre>``, the build-time output underneath. The front end
 (``js/cells/``) turns it into an editor with Run / Stop / Reset.
 
-Run this file as a script (``python cells.py --child SRC RESULT NAME``) to execute one cell;
-that is what the build does in the subprocess.
+The subprocess side is ``child.py``; the page widget is ``widget.py``.
 """
 
 from __future__ import annotations
@@ -25,18 +24,16 @@ import json
 import os
 import platform
 import re
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from textbook.cells import output_cap, source_path
-from textbook.core.files import prune, write_atomic
+from textbook.cells import source_path
+from textbook.core.cache import Cache
+from textbook.core.errors import line_of
+from textbook.core.files import prune
+from textbook.core.runner import Outcome, Task, run_one, run_tasks
 
 RUNNER_VERSION = "1"
 DEFAULT_TIMEOUT = 120.0
@@ -105,10 +102,6 @@ class CellResult:
 # --- finding cells ------------------------------------------------------------------------------
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def mentions_cells(text: str) -> bool:
     """Cheap pre-check: could this Markdown place a cell?"""
     return "/// cell" in text or 'class="tb-cell"' in text
@@ -118,7 +111,7 @@ def scan_markdown(text: str) -> list[CellRef]:
     """Cells a Markdown page places, in order: ``/// cell`` blocks and raw placeholders."""
     found: list[tuple[int, CellRef]] = []
     for m in BLOCK_RE.finditer(text):
-        line = _line_of(text, m.start())
+        line = line_of(text, m.start())
         options = {o["key"]: o["value"] for o in OPTION_RE.finditer(m["body"])}
         missing = [k for k in ("id", "source") if not options.get(k)]
         if missing:
@@ -130,7 +123,7 @@ def scan_markdown(text: str) -> list[CellRef]:
         title = (m["title"] or "").strip()
         found.append((m.start(), CellRef(options["id"], title, options["source"], line)))
     for m in PLACEHOLDER_RE.finditer(text):
-        ref = placeholder_ref(m, _line_of(text, m.start()))
+        ref = placeholder_ref(m, line_of(text, m.start()))
         if ref is not None:
             found.append((m.start(), ref))
     return [ref for _, ref in sorted(found, key=lambda item: item[0])]
@@ -194,32 +187,42 @@ def _child_env() -> dict[str, str]:
     }
 
 
+def _task(path: Path, name: str, timeout: float) -> Task:
+    return Task(
+        label=f"cell {name}",
+        source=name,
+        target=str(Path(__file__).resolve().with_name("child.py")),
+        args=("--child", str(path), "-", name),
+        module=False,
+        env=_child_env(),
+        timeout=timeout,
+        python_flags=("-s", "-P"),
+    )
+
+
 def run_cell(path: Path, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> CellResult:
     """Execute one cell file in a fresh interpreter; raise CellError if it fails."""
+    return _cell_result(path, name, run_one(_task(path, name, timeout)))
+
+
+def _cell_result(path: Path, name: str, outcome: Outcome) -> CellResult:
     code = path.read_text(encoding="utf-8")
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="tb-cell-") as tmp:
-        result_path = Path(tmp) / "result.json"
-        cmd = [sys.executable, "-s", "-P", str(Path(__file__).resolve()), "--child"]
-        cmd += [str(path), str(result_path), name]
-        try:
-            proc = subprocess.run(
-                cmd, cwd=tmp, env=_child_env(), capture_output=True, timeout=timeout, text=True
-            )
-        except subprocess.TimeoutExpired:
-            raise CellError(
-                f"{name}: did not finish within {timeout:g} s at build time; "
-                "make the cell fast (or stop the endless loop)",
-                path=name,
-            ) from None
-        if not result_path.is_file():
-            raise CellError(
-                f"{name}: the Python process running the cell died "
-                f"(exit status {proc.returncode}) before reporting a result",
-                path=name,
-                detail=proc.stderr.strip(),
-            )
-        result = json.loads(result_path.read_text(encoding="utf-8"))
+    if outcome.timed_out:
+        where = outcome.where if (outcome.where or "").startswith(f"{name}:") else None
+        raise CellError(
+            f"{where or name}: did not finish within {outcome.task.timeout:g} s at build time; "
+            "make the cell fast (or stop the endless loop)",
+            path=name,
+            line=int(where.rpartition(":")[2]) if where else None,
+        )
+    result = outcome.result
+    if not isinstance(result, dict):
+        raise CellError(
+            f"{name}: the Python process running the cell died "
+            f"(exit status {outcome.returncode}) before reporting a result",
+            path=name,
+            detail=outcome.stderr.strip(),
+        )
     if result["error"] is not None:
         line = result.get("line")
         where = f"{name}:{line}" if line else name
@@ -231,23 +234,28 @@ def run_cell(path: Path, name: str, *, timeout: float = DEFAULT_TIMEOUT) -> Cell
             detail=result["error"],
         )
     outputs = tuple((stream, text) for stream, text in result["outputs"])
-    seconds = time.perf_counter() - start
-    return CellResult(name, code, outputs, cache_key(code, runtime_fingerprint()), seconds)
+    key = cache_key(code, runtime_fingerprint())
+    return CellResult(name, code, outputs, key, outcome.seconds)
 
 
-def _read_cache(cache_file: Path, name: str, code: str, key: str) -> CellResult | None:
-    try:
-        data = json.loads(cache_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+def _valid_outputs(value) -> bool:
+    return isinstance(value, dict) and all(
+        stream in ("stdout", "stderr") and isinstance(text, str)
+        for stream, text in value["outputs"]
+    )
+
+
+def _read_cache(cache: Cache, name: str, code: str, key: str) -> CellResult | None:
+    data = cache.get(key, _valid_outputs)
+    if data is None:
         return None
-    outputs = tuple((stream, text) for stream, text in data.get("outputs", []))
+    outputs = tuple((stream, text) for stream, text in data["outputs"])
     return CellResult(name, code, outputs, key, cached=True)
 
 
-def _write_cache(cache_file: Path, result: CellResult) -> None:
+def _write_cache(cache: Cache, result: CellResult) -> None:
     data = {"outputs": [list(chunk) for chunk in result.outputs], "source": result.source}
-    text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-    write_atomic(cache_file, text.encode())
+    cache.put(result.key, data)
 
 
 def prune_cache(cache_dir: Path, keep: Iterable[CellResult]) -> list[Path]:
@@ -269,36 +277,31 @@ def execute_cells(
     first failing cell (in the order given).
     """
     fingerprint = runtime_fingerprint()
+    cache = Cache(cache_dir, what="cell output cache entry")
     results: dict[Path, CellResult] = {}
-    todo: list[tuple[Path, str, Path]] = []
+    todo: list[tuple[Path, str]] = []
     for path in dict.fromkeys(paths):
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         code = path.read_text(encoding="utf-8")
         key = cache_key(code, fingerprint)
-        cache_file = cache_dir / f"{key}.json"
-        cached = _read_cache(cache_file, name, code, key) if cache_file.is_file() else None
+        cached = _read_cache(cache, name, code, key)
         if cached is not None:
             results[path] = cached
         else:
-            todo.append((path, name, cache_file))
-    if todo:
-        workers = jobs or min(len(todo), os.cpu_count() or 1)
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = [
-                (item, pool.submit(run_cell, item[0], item[1], timeout=timeout)) for item in todo
-            ]
-            errors: list[CellError] = []
-            for (path, _name, cache_file), future in futures:
-                try:
-                    result = future.result()
-                except CellError as exc:
-                    exc.file = path
-                    errors.append(exc)
-                    continue
-                _write_cache(cache_file, result)
-                results[path] = result
-        if errors:
-            raise errors[0]
+            todo.append((path, name))
+    tasks = [_task(path, name, timeout) for path, name in todo]
+    errors: list[CellError] = []
+    for (path, name), outcome in zip(todo, run_tasks(tasks, jobs=jobs), strict=True):
+        try:
+            result = _cell_result(path, name, outcome)
+        except CellError as exc:
+            exc.file = path
+            errors.append(exc)
+            continue
+        _write_cache(cache, result)
+        results[path] = result
+    if errors:
+        raise errors[0]
     return results
 
 
@@ -310,7 +313,7 @@ def locate(page_uri: str, ref: CellRef | None, exc: CellError) -> str:
 
 
 def run_pages(
-    pages: dict[str, str], *, root: Path, cache_dir: Path
+    pages: dict[str, str], *, root: Path, cache_dir: Path, timeout: float = DEFAULT_TIMEOUT
 ) -> tuple[dict[str, list[CellRef]], dict[Path, CellResult]]:
     """Scan pages ({src_uri: Markdown}) for cells and execute every cell they place.
 
@@ -335,194 +338,25 @@ def run_pages(
         if refs:
             found[uri] = refs
     try:
-        results = execute_cells(first_use, root=root, cache_dir=cache_dir)
+        results = execute_cells(first_use, root=root, cache_dir=cache_dir, timeout=timeout)
     except CellError as exc:
         raise CellError(locate(*first_use[exc.file], exc)) from None
     return found, results
 
 
 def result_for(
-    ref: CellRef, results: dict[Path, CellResult], *, root: Path, cache_dir: Path
+    ref: CellRef,
+    results: dict[Path, CellResult],
+    *,
+    root: Path,
+    cache_dir: Path,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> CellResult:
     """The result of ``ref``'s cell: from ``results``, else executed now (and remembered)."""
     path = resolve_source(root, ref.source)
     if path not in results:
-        results.update(execute_cells([path], root=root, cache_dir=cache_dir))
+        results.update(execute_cells([path], root=root, cache_dir=cache_dir, timeout=timeout))
     return results[path]
-
-
-# --- the subprocess side ------------------------------------------------------------------------
-
-
-def _child(source: str, result_path: str, name: str) -> int:
-    """Run one cell with its own globals, recording output chunks; write a JSON result."""
-    import builtins
-    import linecache
-    import traceback
-
-    code = Path(source).read_text(encoding="utf-8")
-    # (stream, parts): parts joined once at the end; `+=` on a growing string would copy it on
-    # every write (a cell printing 5 MB line by line took minutes)
-    chunks: list[tuple[str, list[str]]] = []
-
-    class Stream:
-        encoding = "utf-8"
-        errors = "strict"
-
-        def __init__(self, stream: str):
-            self.name = stream
-
-        def write(self, text: str) -> int:
-            if text:
-                if chunks and chunks[-1][0] == self.name:
-                    chunks[-1][1].append(text)
-                else:
-                    chunks.append((self.name, [text]))
-            return len(text)
-
-        def flush(self) -> None:
-            pass
-
-        def isatty(self) -> bool:
-            return False
-
-        def writable(self) -> bool:
-            return True
-
-    linecache.cache[name] = (len(code), None, code.splitlines(True), name)
-    result: dict = {"error": None}
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = Stream("stdout"), Stream("stderr")
-    try:
-        exec(compile(code, name, "exec"), {"__name__": "__main__", "__builtins__": builtins})
-    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt included
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename != name:
-            tb = tb.tb_next
-        line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
-        walk = tb
-        while walk is not None:
-            if walk.tb_frame.f_code.co_filename == name:
-                line = walk.tb_lineno
-            walk = walk.tb_next
-        result.update(
-            error="".join(traceback.format_exception(type(exc), exc, tb)),
-            exc_type=type(exc).__name__,
-            line=line,
-        )
-    finally:
-        sys.stdout, sys.stderr = saved
-    result["outputs"] = [[stream, "".join(parts)] for stream, parts in chunks]
-    Path(result_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-    return 0
-
-
-# --- rendering ----------------------------------------------------------------------------------
-
-
-HIGHLIGHT_FORMAT = 1  # bump when highlight_python's output changes for the same code
-
-
-def highlight_python(code: str, cache_dir: Path | None = None) -> str:
-    """Pygments HTML spans for ``code`` (Material styles them in both palettes).
-
-    The text content of the result is exactly ``code``: the front end reads the original code
-    back from it for Reset. With ``cache_dir``, results are kept there by the digest of code,
-    Pygments version and format (preparing Pygments' Python lexer takes ~30 ms per build).
-    """
-    if cache_dir is None:
-        return _highlight_python(code)
-    import pygments
-
-    key = f"{HIGHLIGHT_FORMAT}\0{pygments.__version__}\0{code}".encode()
-    path = cache_dir / f"{hashlib.sha256(key).hexdigest()}.html"
-    try:
-        cached = path.read_text(encoding="utf-8")
-        if _text_of(cached) == code:  # an entry that lost or changed code is not served
-            return cached
-    except (OSError, UnicodeDecodeError):
-        pass
-    out = _highlight_python(code)
-    write_atomic(path, out.encode())
-    return out
-
-
-def _text_of(spans: str) -> str:
-    return html.unescape(re.sub(r"<[^>]*>", "", spans))
-
-
-def _highlight_python(code: str) -> str:
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexers import PythonLexer
-
-    lexer = PythonLexer(stripnl=False, ensurenl=False)
-    out = highlight(code, lexer, HtmlFormatter(nowrap=True))
-    if not code.endswith("\n") and out.endswith(("\n", "\n</span>")):
-        cut = out.rfind("\n")  # Pygments ends the last token with a newline of its own
-        out = out[:cut] + out[cut + 1 :]
-    return out
-
-
-def render_output(outputs: Sequence[tuple[str, str]]) -> str:
-    parts = []
-    for stream, text in outputs:
-        escaped = html.escape(text, quote=False)
-        parts.append(
-            escaped if stream == "stdout" else f'<span class="tb-cell__stderr">{escaped}</span>'
-        )
-    return "".join(parts)
-
-
-def render_widget(
-    ref: CellRef,
-    result: CellResult,
-    *,
-    links: Sequence[tuple[str, str, bool]] = (),
-    highlight_cache: Path | None = None,
-    output_limit: int = output_cap.DEFAULT_LIMIT,
-) -> str:
-    """The HTML replacing a placeholder: code, build-time output, (hidden) controls.
-
-    ``links`` are (label, href, download) shown in the cell's header, e.g. the notebook. The
-    output shows at most ``output_limit`` bytes and stays out of the search index.
-    """
-    shown, hidden = output_cap.cap(result.outputs, output_limit)
-    esc = html.escape
-    digest = hashlib.sha256(result.code.encode()).hexdigest()[:16]
-    anchors = "".join(
-        f'<a class="tb-cell__link" href="{esc(href)}"{" download" if download else ""}>'
-        f"{esc(label)}</a>"
-        for label, href, download in links
-    )
-    notebook = f'<span class="tb-cell__links">{anchors}</span>' if anchors else ""
-    empty = "" if result.outputs else " tb-cell__stream--empty"
-    return (
-        f'<div class="tb-cell" id="{esc(ref.id)}" data-source="{esc(ref.source)}"'
-        f' data-title="{esc(ref.title)}" data-code-hash="{digest}">'
-        '<div class="tb-cell__head">'
-        '<span class="tb-cell__kicker">Python · runnable in the browser</span>'
-        f'<span class="tb-cell__title">{esc(ref.title)}</span>'
-        '<span class="tb-cell__edited" hidden>edited</span>'
-        f"{notebook}</div>"
-        f'<div class="tb-cell__code highlight"><pre><code class="language-python">'
-        f"{highlight_python(result.code, highlight_cache)}</code></pre></div>"
-        '<div class="tb-cell__toolbar" hidden>'
-        '<button type="button" class="tb-cell__button tb-cell__run" data-action="run"'
-        ' aria-keyshortcuts="Shift+Enter" title="Run (Shift+Enter)">Run</button>'
-        '<button type="button" class="tb-cell__button tb-cell__stop" data-action="stop"'
-        " disabled>Stop</button>"
-        '<button type="button" class="tb-cell__button tb-cell__reset" data-action="reset"'
-        ' title="Restore the original code and output">Reset</button>'
-        '<span class="tb-cell__status" role="status"></span>'
-        "</div>"
-        f'<div class="tb-cell__output" aria-live="polite" {output_cap.SEARCH_EXCLUDE}>'
-        '<p class="tb-cell__label">Output <span class="tb-cell__origin">· from the site build'
-        "</span></p>"
-        f'<pre class="tb-cell__stream{empty}"><samp>{render_output(shown)}'
-        f"{output_cap.marker_html(shown, hidden)}</samp></pre>"
-        "</div></div>"
-    )
 
 
 SCRIPT_RE = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.DOTALL | re.IGNORECASE)
@@ -545,10 +379,3 @@ def replace_placeholders(content: str, render) -> tuple[str, list[CellRef]]:
         return render(ref)
 
     return PLACEHOLDER_RE.sub(sub, content), refs
-
-
-if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--child":
-        sys.exit(_child(*sys.argv[2:]))
-    print("usage: cells.py --child SOURCE RESULT_JSON NAME", file=sys.stderr)
-    sys.exit(2)

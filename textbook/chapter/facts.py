@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import json
 import re
+import sys
 from collections.abc import Callable
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
+from textbook.core.cache import Cache
 from textbook.core.errors import SourceError, line_of
-from textbook.core.files import write_atomic
+from textbook.core.runner import Task, project_env, run_one, write_result
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*(?P<name>[a-z0-9_]+)\s*\}\}")
 # Fenced code is shown as written: a `{{ x }}` inside it is code, not a fact.
@@ -29,7 +30,8 @@ CHANNELS = 3
 
 
 PROJECT = Path(__file__).resolve().parents[2]
-CACHE_FILE = PROJECT / ".cache" / "facts.json"
+CACHE_DIR = PROJECT / ".cache" / "facts"
+TIMEOUT = 60.0  # seconds the kernels get to compute every fact (mkdocs.yml: fact_timeout)
 # What the values depend on: the kernels (pure functions of their code) and this module.
 INPUTS = (Path(__file__).resolve(), *sorted((PROJECT / "figures_src").glob("kernels/*.py")),
           PROJECT / "figures_src" / "numbers.py")  # fmt: skip
@@ -49,21 +51,47 @@ def _values() -> dict[str, float | int]:
     The kernels are pure, so the values are cached on disk under the digest of their code
     (a warm build then skips importing numpy); any change to a kernel recomputes them.
     """
-    digest = _inputs_digest()
-    try:
-        cached = json.loads(CACHE_FILE.read_text(encoding="utf-8"))
-        if cached["inputs"] == digest and cached["check"] == _checksum(cached["values"]):
-            return cached["values"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # absent or damaged: compute afresh
-    values = _compute_values()
-    record = {"inputs": digest, "check": _checksum(values), "values": values}
-    write_atomic(CACHE_FILE, json.dumps(record, sort_keys=True).encode())
+    cache = Cache(CACHE_DIR, what="computed facts cache entry")
+    values = cache.fetch(_inputs_digest(), _compute_isolated, _valid_values)
+    cache.prune()  # one set of values is current: those of other kernel code are dead
     return values
 
 
-def _checksum(values: dict) -> str:
-    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+def _valid_values(values) -> bool:
+    return bool(values) and all(
+        isinstance(k, str) and type(v) in (int, float) for k, v in values.items()
+    )
+
+
+class FactError(Exception):
+    """The kernels could not compute the facts (they raised, crashed or did not finish)."""
+
+
+def _compute_isolated() -> dict[str, float | int]:
+    """The kernels' values, computed in a worker process (a looping kernel cannot hang the
+    build: it times out after ``TIMEOUT`` seconds, naming the kernel line it was at)."""
+    task = Task(
+        label="computed facts",
+        source="figures_src/kernels",
+        target=__name__,
+        args=("--compute",),
+        cwd=PROJECT,
+        env=project_env(PROJECT),
+        timeout=TIMEOUT,
+    )
+    outcome = run_one(task, PROJECT)
+    if outcome.timed_out:
+        where = outcome.where or "figures_src/kernels"
+        raise FactError(f"the kernel at {where} did not finish within {TIMEOUT:g} s")
+    if not isinstance(outcome.result, dict):
+        frames = re.findall(
+            r'File "[^"]*/(figures_src/kernels/\w+\.py)", line (\d+)', outcome.stderr
+        )
+        where = ":".join(frames[-1]) if frames else "figures_src/kernels"
+        lines = [line for line in outcome.stderr.splitlines() if line.strip()]
+        why = lines[-1].strip() if lines else f"exit status {outcome.returncode}, no result"
+        raise FactError(f"the kernel at {where} failed: {why}")
+    return outcome.result
 
 
 def _compute_values() -> dict[str, float | int]:
@@ -197,13 +225,20 @@ def substitute(markdown: str, path: str, first_line: int = 1) -> str:
         if in_fence(match.start()):
             return match.group(0)
         name = match.group("name")
+        line = first_line - 1 + line_of(markdown, match.start())
         if name not in FORMATTERS:
-            line = first_line - 1 + line_of(markdown, match.start())
             raise SourceError(
                 path,
                 line,
                 f"unknown computed value '{{{{ {name} }}}}' (known: {', '.join(names())})",
             )
-        return text(name)
+        try:
+            return text(name)
+        except FactError as error:
+            raise SourceError(path, line, f"computing '{{{{ {name} }}}}': {error}") from None
 
     return PLACEHOLDER_RE.sub(replace, markdown)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--compute"]:  # the worker of _compute_isolated
+    write_result(_compute_values())

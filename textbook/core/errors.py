@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class SourceError(Exception):
     """A problem in an author's file: formats as `path:line: message`."""
@@ -23,3 +25,19 @@ def find_line(text: str, needle: str) -> int | None:
     """1-based line of the first occurrence of `needle` in `text`, or None."""
     offset = text.find(needle)
     return None if offset < 0 else line_of(text, offset)
+
+
+def find_name_line(markdown: str, name: str) -> int | None:
+    """1-based line of a block option ``name: <name>`` in a page's Markdown source, or None
+    (where a ``/// figure`` or ``/// instrument`` block names its module)."""
+    pattern = re.compile(rf"^[ \t]*name:[ \t]*[\"']?{re.escape(name)}[\"']?[ \t]*$", re.MULTILINE)
+    match = pattern.search(markdown)
+    return line_of(markdown, match.start()) if match else None
+
+
+def unknown_module(kind: str, name: str, known, note: str = "") -> str:
+    """The message for a page naming a figure module ``name`` that does not exist."""
+    listed = ", ".join(sorted(known)) or "none"
+    return (
+        f"unknown {kind} {name!r}: add figures_src/figures/{name}.py{note} or use one of: {listed}"
+    )

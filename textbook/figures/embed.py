@@ -17,6 +17,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from textbook.core.errors import unknown_module
+
 # An empty <figure> carrying data-figure; its attributes may come in any order.
 PLACEHOLDER = re.compile(r"<figure\b(?P<attrs>[^>]*\bdata-figure=[^>]*)>\s*</figure>")
 ATTRIBUTE = re.compile(r'\s+([a-z][a-z0-9-]*)="([^"<>]*)"')
@@ -82,19 +84,7 @@ def replace_placeholders(page_html: str, records: Mapping[str, Any], base_url: s
         fig_id, name = parse_placeholder(match["attrs"])
         record = records.get(name)
         if record is None:
-            known = ", ".join(sorted(records)) or "none"
-            raise FigureEmbedError(
-                name,
-                f"unknown figure {name!r}: add figures_src/figures/{name}.py "
-                f"or use one of: {known}",
-            )
+            raise FigureEmbedError(name, unknown_module("figure", name, records))
         return figure_html(fig_id, name, record, base_url)
 
     return PLACEHOLDER.sub(fill, page_html)
-
-
-def find_source_line(markdown: str, name: str) -> int | None:
-    """1-based line of ``name: <name>`` in a page's Markdown source, or None."""
-    pattern = re.compile(rf"^[ \t]*name:[ \t]*[\"']?{re.escape(name)}[\"']?[ \t]*$", re.MULTILINE)
-    match = pattern.search(markdown)
-    return markdown.count("\n", 0, match.start()) + 1 if match else None

@@ -1,6 +1,7 @@
 """Render the figure modules in ``figures_src/figures/`` into a content-hashed cache.
 
-Each stale figure is built in a fresh subprocess (``python -m textbook.figures.render --one NAME``),
+Each stale figure is built in a fresh subprocess (``textbook.figures.worker``, run by
+``textbook.core.runner``),
 so edited modules are always re-imported (``mkdocs serve`` keeps one process alive) and a
 crashing figure cannot take the build process down.  Up to ``jobs`` figures render at once.
 
@@ -20,8 +21,6 @@ This module imports nothing heavy: the MkDocs process only hashes files and star
 
 from __future__ import annotations
 
-import argparse
-import concurrent.futures
 import fcntl
 import hashlib
 import importlib
@@ -31,23 +30,21 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from textbook.core.files import write_atomic
+from textbook.core.runner import Outcome, Task, project_env, run_tasks
 
 CACHE_FORMAT = 1
 PINNED_LIBRARIES = ("matplotlib", "numpy", "plotly")
 FIGURE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 FIGURES_PACKAGE = "figures_src.figures"
-DEFAULT_TIMEOUT = 600.0
+DEFAULT_TIMEOUT = 120.0
 # Never inputs: caches, environments, VCS and byte-code.
 _IGNORED_PARTS = frozenset({".cache", ".git", ".venv", "__pycache__", "node_modules", "site"})
 ABSENT = "absent"  # digest of an input the figure tried to open but that did not exist
@@ -146,6 +143,12 @@ def dump_json(value: object) -> bytes:
 # --- manifest -------------------------------------------------------------------------------
 
 
+def _write_manifest(cache_dir: Path, manifest: Mapping[str, Any]) -> None:
+    write_atomic(
+        cache_dir / "manifest.json", dump_json({"figures": manifest, "format": CACHE_FORMAT})
+    )
+
+
 def read_manifest(cache_dir: Path) -> dict[str, Any]:
     """The manifest's figure entries, or {} if it is missing, unreadable or another format."""
     try:
@@ -226,72 +229,51 @@ def stale_reason(
 # --- rendering ------------------------------------------------------------------------------
 
 
-@dataclass
-class _WorkerRun:
-    name: str
-    staging: Path
-    returncode: int
-    stderr: str
-    seconds: float
-    started_ns: int
-
-
 def _worker_env(root: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
-    env["PYTHONHASHSEED"] = "0"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # __pycache__ writes would retrigger `mkdocs serve`
-    env["MPLBACKEND"] = "Agg"
-    env.setdefault("SOURCE_DATE_EPOCH", "0")
-    return env
+    return project_env(
+        root, MPLBACKEND="Agg", SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "0")
+    )
 
 
-def _run_worker(name: str, root: Path, cache_dir: Path, timeout: float) -> _WorkerRun:
-    staging = Path(tempfile.mkdtemp(prefix=f".stage-{name}-", dir=cache_dir))
-    command = [
-        sys.executable,
-        "-m",
-        "textbook.figures.render",
-        "--one",
-        name,
-        "--out",
-        str(staging),
-    ]
-    started_ns, start = time.time_ns(), time.perf_counter()
-    try:
-        done = subprocess.run(
-            command,
-            cwd=root,
-            env=_worker_env(root),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        returncode, stderr = done.returncode, done.stderr
-    except subprocess.TimeoutExpired:
-        returncode, stderr = -1, f"TimeoutError: build() did not finish within {timeout:g} s\n"
-    return _WorkerRun(name, staging, returncode, stderr, time.perf_counter() - start, started_ns)
+def _task(name: str, root: Path, staging: Path, timeout: float) -> Task:
+    return Task(
+        label=f"figure {name}",
+        source=module_path(name),
+        target="textbook.figures.worker",
+        args=(name, str(staging)),
+        cwd=root,
+        env=_worker_env(root),
+        timeout=timeout,
+    )
 
 
-def _failure(run: _WorkerRun) -> Failure:
-    lines = [line for line in run.stderr.strip().splitlines() if line.strip()]
-    message = lines[-1].strip() if lines else f"worker exited with status {run.returncode}"
-    path = module_path(run.name)
-    frames = re.findall(rf'File "[^"]*{re.escape(path)}", line (\d+)', run.stderr)
-    return Failure(run.name, path, message, run.stderr, int(frames[-1]) if frames else None)
+def _failure(name: str, outcome: Outcome) -> Failure:
+    path = module_path(name)
+    if outcome.timed_out:
+        where = outcome.where or ""
+        line = int(where.rpartition(":")[2]) if where.startswith(f"{path}:") else None
+        message = f"TimeoutError: build() did not finish within {outcome.task.timeout:g} s"
+        message += f" (it was at {where})" if where and line is None else ""
+        return Failure(name, path, message, outcome.stderr or message, line)
+    if outcome.returncode == 0:  # exited without a result: os._exit(0) in the module
+        message = outcome.error().removeprefix(f"{path}: ")
+        return Failure(name, path, message, outcome.stderr or message)
+    lines = [line for line in outcome.stderr.strip().splitlines() if line.strip()]
+    message = lines[-1].strip() if lines else f"worker exited with status {outcome.returncode}"
+    frames = re.findall(rf'File "[^"]*{re.escape(path)}", line (\d+)', outcome.stderr)
+    return Failure(name, path, message, outcome.stderr, int(frames[-1]) if frames else None)
 
 
 def _promote(
-    run: _WorkerRun, root: Path, cache_dir: Path, env: Mapping[str, str]
+    name: str, staging: Path, started_ns: int, root: Path, cache_dir: Path, env: Mapping[str, str]
 ) -> dict[str, Any]:
     """Move a successful worker's artifacts into the cache; return its manifest entry."""
-    result = json.loads((run.staging / "result.json").read_text("utf-8"))
-    target = cache_dir / run.name
+    result = json.loads((staging / "result.json").read_text("utf-8"))
+    target = cache_dir / name
     target.mkdir(parents=True, exist_ok=True)
     artifacts = {}
     for file, info in sorted(result["artifacts"].items()):
-        source = run.staging / "artifacts" / file
+        source = staging / "artifacts" / file
         artifacts[file] = {**info, "sha256": file_sha256(source)}
         os.replace(source, target / file)
     for old in target.iterdir():
@@ -300,7 +282,7 @@ def _promote(
     inputs = dict(result["inputs"])
     for relative in inputs:  # edited while rendering: do not trust the recorded digest
         try:
-            if (root / relative).stat().st_mtime_ns >= run.started_ns:
+            if (root / relative).stat().st_mtime_ns >= started_ns:
                 inputs[relative] = None
         except FileNotFoundError:
             pass  # recorded as ABSENT, or deleted meanwhile (then the digest will not match)
@@ -367,130 +349,36 @@ def _render_locked(
             stale.append(name)
     rendered: set[str] = set()
     failures: list[Failure] = []
-    if stale:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            futures = [pool.submit(_run_worker, n, root, cache_dir, timeout) for n in stale]
-            for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
-                run = future.result()
-                progress = f"[{done}/{len(stale)}] {run.name}"
-                try:
-                    if run.returncode != 0:
-                        failures.append(_failure(run))
-                        log.info(f"{progress} failed after {run.seconds:.2f} s")
-                        continue
-                    manifest[run.name] = _promote(run, root, cache_dir, env)
-                    rendered.add(run.name)
-                    log.info(f"{progress} rendered in {run.seconds:.2f} s")
-                finally:
-                    shutil.rmtree(run.staging, ignore_errors=True)
+    staging = {n: Path(tempfile.mkdtemp(prefix=f".stage-{n}-", dir=cache_dir)) for n in stale}
+    done = 0
+
+    def finished(outcome: Outcome) -> None:
+        """Record a figure as soon as it is done: a build killed later keeps it."""
+        nonlocal done
+        done += 1
+        name = outcome.task.args[0]
+        progress = f"[{done}/{len(stale)}] {name}"
+        try:
+            if not outcome.ok or outcome.returncode != 0:
+                failures.append(_failure(name, outcome))
+                log.info(f"{progress} failed after {outcome.seconds:.2f} s")
+                return
+            manifest[name] = _promote(name, staging[name], outcome.started_ns, root, cache_dir, env)
+            rendered.add(name)
+            _write_manifest(cache_dir, manifest)
+            log.info(f"{progress} rendered in {outcome.seconds:.2f} s")
+        finally:
+            shutil.rmtree(staging[name], ignore_errors=True)
+
+    tasks = [_task(n, root, staging[n], timeout) for n in stale]
+    run_tasks(tasks, jobs=jobs, on_done=finished, root=root)
     for gone in sorted(set(manifest) - set(all_names)):  # module deleted: drop its assets
         del manifest[gone]
         shutil.rmtree(cache_dir / gone, ignore_errors=True)
-    write_atomic(
-        cache_dir / "manifest.json", dump_json({"figures": manifest, "format": CACHE_FORMAT})
-    )
+    _write_manifest(cache_dir, manifest)
     if failures:
         raise FigureBuildError(sorted(failures, key=lambda f: f.name))
     return {
         name: _record(name, manifest[name], cache_dir, "rendered" if name in rendered else "cached")
         for name in wanted
     }
-
-
-# --- worker ---------------------------------------------------------------------------------
-
-
-def _is_input(path: Path, root: Path, exclude: Path) -> bool:
-    if path.suffix in {".py", ".pyc"} or not path.is_relative_to(root):
-        return False
-    if path == exclude or path.is_relative_to(exclude):
-        return False
-    return not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
-
-
-def build_one(name: str, out_dir: Path, root: Path) -> None:
-    """Worker side: import and build one figure, write artifacts and result.json to out_dir."""
-    opened: set[str] = set()
-    recording = [True]  # stop before hashing: hashing opens files too
-
-    def audit(event: str, args: tuple) -> None:
-        if event == "open" and recording[0] and isinstance(args[0], str | bytes | os.PathLike):
-            opened.add(os.fsdecode(args[0]))
-
-    sys.addaudithook(audit)
-    from figures_src.figure import validate_result
-
-    module = importlib.import_module(f"{FIGURES_PACKAGE}.{name}")
-    module_file = Path(module.__file__ or "").resolve()
-    if module_file != root / module_path(name):
-        raise ImportError(f"imported {module_file}, expected {root / module_path(name)}")
-    build = getattr(module, "build", None)
-    if not callable(build):
-        raise TypeError(f"{module_path(name)} defines no build() function")
-    result = build()
-    recording[0] = False
-    info = validate_result(result)
-
-    inputs: dict[str, str | None] = {}
-    this_file = Path(__file__).resolve()
-    for loaded in list(sys.modules.values()):
-        file = getattr(loaded, "__file__", None)
-        if file and (path := Path(file).resolve()).is_relative_to(root) and path != this_file:
-            if not _IGNORED_PARTS.intersection(path.relative_to(root).parts):
-                inputs[path.relative_to(root).as_posix()] = file_sha256(path)
-    for raw in sorted(opened):
-        path = (root / raw).resolve()
-        if _is_input(path, root, out_dir) and not path.is_dir():
-            inputs[path.relative_to(root).as_posix()] = file_sha256(path) or ABSENT
-
-    (out_dir / "artifacts").mkdir(parents=True, exist_ok=True)
-    for file, data in result.artifacts.items():
-        (out_dir / "artifacts" / file).write_bytes(data)
-    summary = {
-        "alt": result.alt.strip(),
-        "artifacts": info,
-        "caption": result.caption.strip(),
-        "inputs": inputs,
-        "meta": dict(result.meta),
-    }
-    (out_dir / "result.json").write_bytes(dump_json(summary))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m textbook.figures.render", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: .)")
-    parser.add_argument("--cache-dir", type=Path, help="default: ROOT/.cache/figures")
-    parser.add_argument("-j", "--jobs", type=int, help="parallel renders (default: CPU count)")
-    parser.add_argument("--force", action="store_true", help="ignore the cache")
-    parser.add_argument("names", nargs="*", help="only these figures (default: all)")
-    parser.add_argument("--one", help=argparse.SUPPRESS)  # worker mode
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    root = args.root.resolve()
-    if args.one:
-        try:
-            build_one(args.one, args.out.resolve(), root)
-        except BaseException:
-            traceback.print_exc()
-            return 1
-        return 0
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    start = time.perf_counter()
-    try:
-        records = render_all(
-            root, args.cache_dir, jobs=args.jobs, force=args.force, names=args.names or None
-        )
-    except FigureBuildError as error:
-        for failure in error.failures:
-            print(f"\n{failure.path} failed:\n{failure.traceback}", file=sys.stderr)
-        return 1
-    rendered = sum(record.status == "rendered" for record in records.values())
-    log.info(f"{len(records)} figures ({rendered} rendered) in {time.perf_counter() - start:.2f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from textbook.core.errors import unknown_module
+
 FORMAT = 1
 THEMES = ("light", "dark")
 FIGURE_OPEN = re.compile(
@@ -218,12 +220,8 @@ def fill_stages(page_html: str, instruments: Mapping[str, InstrumentAssets], url
             raise InstrumentError(name, f"instrument {uid!r} has no empty stage for {name!r}")
         assets = instruments.get(name)
         if assets is None:
-            known = ", ".join(sorted(instruments)) or "none"
-            raise InstrumentError(
-                name,
-                f"unknown instrument {name!r}: add figures_src/figures/{name}.py "
-                f"(an instrument module) or use one of: {known}",
-            )
+            message = unknown_module("instrument", name, instruments, " (an instrument module)")
+            raise InstrumentError(name, message)
         title = _title(page_html[match.end() : stage.start()], uid)
         out.append(page_html[position : stage.start()])
         out.append(stage_html(uid, title, assets, urls))
@@ -238,13 +236,6 @@ def fill_stages(page_html: str, instruments: Mapping[str, InstrumentAssets], url
             f'<figure class="tb-instrument" ...> (write it with the /// instrument block)',
         )
     return filled
-
-
-def find_source_line(markdown: str, name: str) -> int | None:
-    """1-based line of ``name: <name>`` in a page's Markdown source, or None."""
-    pattern = re.compile(rf"^[ \t]*name:[ \t]*[\"']?{re.escape(name)}[\"']?[ \t]*$", re.MULTILINE)
-    match = pattern.search(markdown)
-    return markdown.count("\n", 0, match.start()) + 1 if match else None
 
 
 # --- Plotly's style rules ------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from mkdocs.plugins import get_plugin_logger
 
-from textbook.core.files import prune, write_atomic
+from textbook.core.cache import Cache
 
 log = get_plugin_logger("textbook.katex")  # the name build logs have always shown
 
@@ -34,7 +34,6 @@ OPTIONS: dict[str, object] = {
     "throwOnError": True,
     "trust": False,
 }
-CACHE_FORMAT = 1
 UNDERLINE = "\u0332"  # KaTeX underlines the offending token in its message with this
 SETUP_HINT = "run `make setup` (npm ci) in the project folder"
 BATCH_TIMEOUT_S = 60.0
@@ -111,49 +110,14 @@ def cache_key(version: str, display: bool, tex: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _digest(html: str) -> str:
-    return hashlib.sha256(html.encode("utf-8")).hexdigest()
-
-
-class DiskCache:
-    """One JSON file per formula under `directory`, written atomically."""
+class DiskCache(Cache):
+    """One verified entry per formula under `directory`: its HTML."""
 
     def __init__(self, directory: Path):
-        self.directory = Path(directory)
-        self.used: set[str] = set()  # keys asked for: what prune() keeps
+        super().__init__(directory, what="KaTeX cache entry")
 
-    def _path(self, key: str) -> Path:
-        return self.directory / f"{key}.json"
-
-    def get(self, key: str) -> str | None:
-        self.used.add(key)
-        path = self._path(key)
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as err:
-            log.info(f"corrupted KaTeX cache entry {path} ({err}): typesetting again")
-            return None
-        html = entry.get("html") if isinstance(entry, dict) else None
-        if (
-            not isinstance(html, str)
-            or entry.get("format") != CACHE_FORMAT
-            or entry.get("sha256") != _digest(html)
-        ):
-            log.info(f"corrupted KaTeX cache entry {path} (digest mismatch): typesetting again")
-            return None
-        return html
-
-    def put(self, key: str, html: str) -> None:
-        self.used.add(key)
-        entry = {"format": CACHE_FORMAT, "html": html, "sha256": _digest(html)}
-        data = json.dumps(entry, sort_keys=True, ensure_ascii=False)
-        write_atomic(self._path(key), data.encode("utf-8"))
-
-    def prune(self) -> list[Path]:
-        """Delete the entries that no formula asked for since this cache was opened."""
-        return prune(self.directory, {f"{key}.json" for key in self.used}, "*.json")
+    def get(self, key: str, valid=None) -> str | None:
+        return super().get(key, lambda html: isinstance(html, str))
 
 
 class KatexRenderer:

@@ -7,7 +7,8 @@ one keeps an entry under `.cache/templates/` and serves it only when
 - its key matches: the template's name and file, the Python and Jinja versions and every
   setting of the environment that changes the compiled code (delimiters, whitespace options,
   autoescape, finalize, async, extensions, the gettext style, the filter and test names);
-- its sha256, stored in the entry, matches its bytes (a damaged entry is removed);
+- it verifies as an entry of the build's cache (`textbook.core.cache`: key and sha256 of its
+  bytes; a damaged entry is removed);
 - Jinja's own checks pass: its format marker and the checksum of the template's source.
 
 Anything else is compiled from source as without the cache, and the entry rewritten; entries
@@ -24,9 +25,7 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
-from textbook.core.files import write_atomic
-
-_DIGEST = hashlib.sha256().digest_size
+from textbook.core.cache import Cache
 
 
 def _settings(environment: jinja2.Environment, name: str) -> str:
@@ -65,12 +64,12 @@ def _settings(environment: jinja2.Environment, name: str) -> str:
 
 
 class VerifiedBytecodeCache(BytecodeCache):
-    """Compiled templates in `directory`, one file per template: sha256 of the rest, then
-    Jinja's bucket (format marker, source checksum, marshalled code)."""
+    """Compiled templates in `directory`, one verified entry (`textbook.core.cache`) per
+    template holding Jinja's bucket (format marker, source checksum, marshalled code)."""
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
-        self.used: set[str] = set()  # keys of the templates this build loaded
+        self.cache = Cache(self.directory, ".jinja", what="compiled template cache entry")
 
     def get_source_checksum(self, source: str) -> str:
         return hashlib.sha256(source.encode("utf-8")).hexdigest()
@@ -79,37 +78,19 @@ class VerifiedBytecodeCache(BytecodeCache):
         key = hashlib.sha256(
             f"{name}\0{filename}\0{_settings(environment, name)}".encode()
         ).hexdigest()
-        self.used.add(key)
         bucket = Bucket(environment, key, self.get_source_checksum(source))
         self.load_bytecode(bucket)
         return bucket
 
-    def _path(self, bucket: Bucket) -> Path:
-        return self.directory / f"{bucket.key}.jinja"
-
     def load_bytecode(self, bucket: Bucket) -> None:
-        path = self._path(bucket)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return
-        digest, payload = data[:_DIGEST], data[_DIGEST:]
-        if hashlib.sha256(payload).digest() != digest:
-            path.unlink(missing_ok=True)  # damaged: compile from source, write it again
-            return
-        bucket.bytecode_from_string(payload)  # resets the bucket if the source changed
+        payload = self.cache.get_bytes(bucket.key)
+        if payload is not None:  # damaged ones are removed: compiled from source, written again
+            bucket.bytecode_from_string(payload)  # resets the bucket if the source changed
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        payload = bucket.bytecode_to_string()
-        try:  # atomic: a concurrent build never reads half an entry
-            write_atomic(self._path(bucket), hashlib.sha256(payload).digest() + payload)
-        except OSError:
-            pass  # an unwritable cache only costs the next build a compilation
+        self.cache.put_bytes(bucket.key, bucket.bytecode_to_string())
 
     def evict_unused(self) -> int:
         """Remove the entries this build did not load (a template no longer used, or compiled
         under other settings: an upgrade leaves its old entries behind); returns how many."""
-        stale = [p for p in self.directory.glob("*.jinja") if p.stem not in self.used]
-        for path in stale:
-            path.unlink(missing_ok=True)
-        return len(stale)
+        return len(self.cache.prune())

@@ -1,6 +1,6 @@
 /* Instruments: bind each instrument's labelled controls to its precomputed states.
  *
- * The page holds, per instrument, a stage written at build time (hooks/instruments.py):
+ * The page holds, per instrument, a stage written at build time (textbook/adapters/instruments.py):
  * controls (disabled), a poster of the default state and the readouts.  When a stage comes
  * near the viewport this runtime loads, once, the shared Plotly bundle and its stylesheet,
  * fetches the instrument's figure.json, draws the chart over the poster and enables the

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import get_plugin_logger
 
 import textbook.site.live as live
 
@@ -23,7 +23,6 @@ def on_startup(command, dirty):
     _modules.note_new()
 
 
-@event_priority(100)  # before every other hook's on_config
 def on_config(config):
     if not _serving["on"]:
         return config

@@ -20,6 +20,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 import textbook.anchors.cite as cite
+import textbook.anchors.guard as anchors_guard
 import textbook.anchors.registry as anchors
 import textbook.anchors.scholar as scholar
 import textbook.anchors.xref as xref
@@ -27,7 +28,7 @@ import textbook.core.errors as errors
 import textbook.site.edition as editions
 
 log = get_plugin_logger("anchors")
-PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"
+PROJECT_DOCS = Path(__file__).resolve().parents[2] / "docs"
 ASSETS = {"css": ["assets/css/anchors.css", "assets/css/quiz.css"]}
 ASSETS["js"] = ["assets/js/anchors.js", "assets/js/quiz.js"]
 EQUATIONS = "equations.md"
@@ -136,12 +137,12 @@ def on_env(env, config, files):
             log.info(f"published-anchor guard is off ({anchors.GUARD_ENV}=off)")
             published = []
         else:
-            state.redirects, published = anchors.guard_site(state.root, registry)
+            state.redirects, published = anchors_guard.guard_site(state.root, registry)
     except errors.SourceError as error:
         raise PluginError(str(error)) from None
     state.registry = registry
     assert state.json_file is not None, "anchors hook: on_files did not run"
-    state.json_file.content_string = anchors.registry_json(
+    state.json_file.content_string = anchors_guard.registry_json(
         registry, state.redirects, config.site_url or "/", _titles(), state.edition.number
     )
     log.info(f"{len(registry.anchors)} anchors; {len(state.redirects)} old anchors redirected")

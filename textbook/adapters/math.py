@@ -18,11 +18,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
+import textbook.math.fonts as mathfonts
 import textbook.math.katex as katex
 import textbook.math.page as mathpage
+from textbook.core.cache import Cache
 
 log = get_plugin_logger("math")
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 KATEX_DIR = PROJECT / "node_modules" / "katex"
 MATH_CSS = "assets/css/math.css"
 
@@ -31,7 +33,7 @@ class _Build:
     dirty = False  # `--dirty` builds only the changed pages: keep the cache whole
     renderer: katex.KatexRenderer | None = None
     css = ""
-    fonts_cache: Path | None = None
+    fonts_cache: Cache | None = None
     formulas = 0
     seconds = 0.0
 
@@ -54,9 +56,9 @@ def on_config(config):
     config_dir = Path(config.config_file_path).resolve().parent
     try:
         css_file = KATEX_DIR / "dist" / "katex.min.css"
-        state.css = mathpage.stylesheet(css_file.read_text(encoding="utf-8"))
+        state.css = mathfonts.stylesheet(css_file.read_text(encoding="utf-8"))
         state.renderer = katex.KatexRenderer(PROJECT, cache_dir=config_dir / ".cache" / "katex")
-        state.fonts_cache = config_dir / ".cache" / "katex" / "fonts"
+        state.fonts_cache = Cache(config_dir / ".cache" / "katex" / "fonts", what="fonts entry")
     except FileNotFoundError as err:
         raise PluginError(f"math: {err.filename} missing: {katex.SETUP_HINT}") from None
     except (katex.KatexError, ValueError) as err:
@@ -69,7 +71,7 @@ def on_config(config):
 
 def on_files(files, config):
     files.append(File.generated(config, mathpage.STYLESHEET, content=state.css))
-    for site_path, font in mathpage.font_assets(KATEX_DIR):
+    for site_path, font in mathfonts.font_assets(KATEX_DIR):
         files.append(File.generated(config, site_path, abs_src_path=str(font)))
     return files
 
@@ -85,7 +87,7 @@ def on_post_page(output: str, page, config) -> str:
         mathpage.check_headings(_titles(page.toc), source, path)
         output, formulas, rendered = mathpage.typeset_page(output, state.renderer, source, path)
         if formulas:
-            fonts = mathpage.fonts_used(rendered, state.css, state.fonts_cache)
+            fonts = mathfonts.fonts_used(rendered, state.css, state.fonts_cache)
             output = mathpage.inject_head(output, mathpage.head_links(page.url, fonts))
     except mathpage.MathError as err:
         raise PluginError(str(err)) from None
@@ -111,6 +113,8 @@ def on_post_build(config) -> None:
             stale = renderer.cache.prune()  # formulas no page has any more
             if stale:
                 log.info(f"removed {len(stale)} cached formulas no page uses any more")
+        if state.fonts_cache is not None and not state.dirty:
+            state.fonts_cache.prune()  # font lists of pages whose math changed
     _stop()
 
 

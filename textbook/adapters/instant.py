@@ -13,12 +13,10 @@ Material later finds nothing relative left in the head and leaves the stylesheet
 result is the same document: Material still resolves the body's links and images itself.
 
 Runs after the math hook (which adds KaTeX's stylesheet and font preloads to the head); the
-script is inline, so hooks/security.py lists its hash in the Content-Security-Policy.
+script is inline, so textbook/adapters/security.py lists its hash in the Content-Security-Policy.
 """
 
 from __future__ import annotations
-
-from mkdocs.plugins import event_priority
 
 # Material 9 (src/templates/assets/javascripts/integrations/instant/index.ts, resolve()).
 SCRIPT = (
@@ -32,7 +30,6 @@ def _instant(config) -> bool:
     return "navigation.instant" in (config.theme.get("features") or [])
 
 
-@event_priority(-60)  # after the math hook has added its links to the head
 def on_post_page(output: str, page, config) -> str:
     index = output.find("</head>")
     if not _instant(config) or index < 0:

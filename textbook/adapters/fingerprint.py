@@ -1,8 +1,8 @@
 """MkDocs hook: content-hashed names for the project's stylesheets and scripts.
 
 Thin adapter over `textbook.site.fingerprint`. Runs once every file of the site is written (the
-search index, the notebook pages), before hooks/security.py computes the Content-Security-
-Policy from the final pages and writes `_headers` (-50), and before hooks/output.py moves the
+search index, the notebook pages), before the security stage computes the Content-Security-Policy
+from the final pages and writes `_headers` (-50), and before hooks/output.py moves the
 site into place (-100). Not under `mkdocs serve`, whose pages change with every edit anyway.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import get_plugin_logger
 
 import textbook.site.fingerprint as fingerprint
 
@@ -24,7 +24,6 @@ def on_startup(command, dirty):
     _build["serving"] = command == "serve"
 
 
-@event_priority(-40)
 def on_post_build(config):
     if _build["serving"]:
         return

@@ -8,7 +8,7 @@
   each page that changes with every build.
 - `_headers` for static hosts (Netlify's format, `textbook.site.headers`): the same policy as an
   HTTP header, the Web Worker's own policy, `immutable` caching for content-hashed files (renamed by
-  hooks/fingerprint.py just before, at -40).
+  textbook/adapters/fingerprint.py just before, at -40).
 - The print and accessibility stylesheets (`docs/assets/css/print.css`, `a11y.css`).
 - Accessible names for Material's search dialog and loading bar, which have none.
 """
@@ -19,14 +19,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 import textbook.site.csp as csp
 import textbook.site.headers as headers
 
 log = get_plugin_logger("security")
-PROJECT_DOCS = Path(__file__).resolve().parent.parent / "docs"
+PROJECT_DOCS = Path(__file__).resolve().parents[2] / "docs"
 STYLESHEETS = ("assets/css/a11y.css", "assets/css/print.css")
 # The markup to name, exactly as Material 9 writes it (axe: aria-dialog-name, -progressbar-name).
 UNNAMED = {
@@ -59,7 +59,7 @@ def _name_widgets(output: str, where: str) -> str:
         if markup not in output:
             raise PluginError(
                 f"security: Material's markup changed, '{markup}>' is gone from {where}: "
-                "update UNNAMED in hooks/security.py"
+                "update UNNAMED in textbook/adapters/security.py"
             )
         output = output.replace(markup, f'{markup} aria-label="{name}"')
     return output
@@ -75,7 +75,6 @@ def on_post_template(output_content, template_name, config):
     return output_content
 
 
-@event_priority(-50)  # after the search index and notebooks are written; before output (-100)
 def on_post_build(config):
     if _build["serving"]:
         log.info("no Content-Security-Policy under `mkdocs serve` (live reload is inline)")

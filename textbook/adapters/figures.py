@@ -16,8 +16,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+import textbook.core.errors
 import textbook.figures.embed as embed
 import textbook.figures.render as render
+import textbook.pipeline
 
 log = get_plugin_logger("figures")
 CSS = "assets/css/figures.css"
@@ -38,7 +40,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     _records.clear()
     try:
-        records = render.render_all(_root(config))
+        records = render.render_all(
+            _root(config), timeout=textbook.pipeline.settings.figure_timeout
+        )
     except render.FigureBuildError as error:
         for failure in error.failures:
             log.error(f"{failure.location} raised:\n{failure.traceback.rstrip()}")
@@ -69,6 +73,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         source = Path(page.file.abs_src_path or "")
         where = source.relative_to(_root(config)) if source.is_file() else page.file.src_uri
         if source.is_file():
-            line = embed.find_source_line(source.read_text(encoding="utf-8"), error.name)
+            line = textbook.core.errors.find_name_line(
+                source.read_text(encoding="utf-8"), error.name
+            )
             where = f"{where}:{line}" if line else where
         raise PluginError(f"{where}: {error}") from None

@@ -15,7 +15,7 @@ from pathlib import Path
 import pathspec
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
@@ -24,9 +24,17 @@ import textbook.cells.notebook as notebook
 import textbook.cells.notebook_page as notebook_page
 import textbook.cells.output_cap as output_cap
 import textbook.cells.run as cells
+import textbook.cells.widget as widget
+import textbook.pipeline
+from textbook.core.cache import Cache
+
+
+def settings() -> textbook.pipeline.Settings:
+    return textbook.pipeline.settings
+
 
 log = get_plugin_logger("cells")
-PROJECT = Path(__file__).resolve().parent.parent  # js/cells, node_modules, vendored Pyodide
+PROJECT = Path(__file__).resolve().parents[2]  # js/cells, node_modules, vendored Pyodide
 _build: dict = {}
 _dirty = {"on": False}  # `--dirty` builds only the changed pages: keep the caches whole
 
@@ -38,6 +46,9 @@ def on_startup(command, dirty):
 def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     _build.update(root=root, cache=root / ".cache" / "cells", pages={}, results={}, notebooks={})
+    cache = _build["cache"]
+    _build["highlight"] = Cache(cache / "highlight", ".html", "highlighted code cache entry")
+    _build["notebook_cache"] = Cache(cache / "notebooks", ".ipynb", "notebook cache entry")
     try:  # ARCH: to become an option of the plugin (today `extra: cell_output_limit:`)
         _build["output_limit"] = output_cap.output_limit(config.extra)
     except ValueError as exc:
@@ -62,12 +73,12 @@ def _add(files, config, uri: str, path: Path) -> File:
     return f
 
 
-@event_priority(100)
 def on_files(files, config):
     root, cache = _build["root"], _build["cache"]
     try:
         generated = assets.bundle(PROJECT, cache / "assets")
-        generated.update(assets.vendor_files(PROJECT / ".cache" / "vendor" / "pyodide"))
+        vendored = PROJECT / ".cache" / "vendor"
+        generated.update(assets.vendor_files(vendored / "pyodide", vendored / "digests"))
     except assets.AssetError as exc:
         raise PluginError(f"cells: {exc}") from None
     for uri, path in generated.items():
@@ -76,7 +87,9 @@ def on_files(files, config):
     markdown = {f.src_uri: f.content_string for f in files.documentation_pages()}
     markdown = {uri: text for uri, text in markdown.items() if uri.endswith(".md")}
     try:
-        pages, results = cells.run_pages(markdown, root=root, cache_dir=cache / "outputs")
+        pages, results = cells.run_pages(
+            markdown, root=root, cache_dir=cache / "outputs", timeout=settings().cell_timeout
+        )
     except cells.CellError as exc:
         raise PluginError(f"cells: {exc.report()}") from None
     ran = [r for r in results.values() if not r.cached]
@@ -97,7 +110,9 @@ def on_files(files, config):
         ]
         title = notebook.page_title(markdown[uri], uri)
         nb_uri = notebook.notebook_uri(uri)
-        notebook.write_notebook(cache / "site" / nb_uri, f"{title}: runnable cells", nb_cells)
+        notebook.write_notebook(
+            cache / "site" / nb_uri, f"{title}: runnable cells", nb_cells, _build["notebook_cache"]
+        )
         nb_file = _add(files, config, nb_uri, cache / "site" / nb_uri)
         nb_file.src_dir = str(cache / "site")  # mkdocs-jupyter needs it
         _build["notebooks"][uri] = nb_uri
@@ -134,7 +149,11 @@ def on_page_content(html, page, config, files):
     def render(ref: cells.CellRef) -> str:
         try:
             result = cells.result_for(
-                ref, _build["results"], root=_build["root"], cache_dir=_build["cache"] / "outputs"
+                ref,
+                _build["results"],
+                root=_build["root"],
+                cache_dir=_build["cache"] / "outputs",
+                timeout=settings().cell_timeout,
             )
         except cells.CellError as exc:
             located = cells.locate(src_uri, scanned.get(ref.id, ref), exc)
@@ -144,11 +163,11 @@ def on_page_content(html, page, config, files):
                 f"docs/{src_uri}: cell '{ref.id}' printed {output_cap.size(result.outputs):,} "
                 f"bytes; the page shows the first {_build['output_limit']:,} (cell_output_limit)"
             )
-        return cells.render_widget(
+        return widget.render_widget(
             ref,
             result,
             links=links,
-            highlight_cache=_build["cache"] / "highlight",
+            highlight_cache=_build["highlight"],
             output_limit=_build["output_limit"],
         )
 
@@ -158,6 +177,8 @@ def on_page_content(html, page, config, files):
 def on_post_build(config):
     if "results" in _build and not _dirty["on"]:  # outputs of cells no page uses any more
         cells.prune_cache(_build["cache"] / "outputs", _build["results"].values())
+        _build["highlight"].prune()
+        _build["notebook_cache"].prune()
 
 
 def on_serve(server, config, builder):

@@ -18,12 +18,14 @@ import textbook.chapter.meta
 import textbook.chapter.reading_time
 import textbook.core.errors
 import textbook.core.ids
+import textbook.pipeline
 
 log = get_plugin_logger("chapter")
 _pages: dict[str, dict] = {}
 
 
 def on_config(config):
+    textbook.chapter.facts.TIMEOUT = textbook.pipeline.settings.fact_timeout
     config.extra_css.append("assets/css/textbook.css")
     return config
 

@@ -18,6 +18,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
+import textbook.core.errors
 import textbook.instruments.page as instruments
 
 log = get_plugin_logger("instruments")
@@ -95,7 +96,9 @@ def on_page_content(html, page, config, files):
         where = f"docs/{page.file.src_uri}"
         source = Path(page.file.abs_src_path or "")
         if source.is_file():
-            line = instruments.find_source_line(source.read_text(encoding="utf-8"), error.name)
+            line = textbook.core.errors.find_name_line(
+                source.read_text(encoding="utf-8"), error.name
+            )
             where = f"{where}:{line}" if line else where
         raise PluginError(f"instruments: {where}: {error}") from None
     log.debug(f"{filled.count('data-instrument-stage=')} instruments on docs/{page.file.src_uri}")

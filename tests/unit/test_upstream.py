@@ -1,0 +1,68 @@
+"""What the build relies on in upstream packages' internals: each check fails loudly when an
+upgrade changes the behaviour one of our adapters mirrors or works around (then update or remove
+that adapter). Plotly's style rules are checked in test_instruments (plotly_css of the real
+bundle raises on another layout)."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import re
+from pathlib import Path
+
+from jinja2.bccache import Bucket, BytecodeCache
+
+from textbook.adapters import instant
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def source_of(module: str) -> str:
+    return Path(importlib.util.find_spec(module).origin).read_text(encoding="utf-8")
+
+
+def test_material_still_resolves_relative_urls_with_the_loop_instant_mirrors():
+    """textbook/adapters/instant.py runs Material's resolve() loop on the <head> early."""
+    bundles = list(Path(importlib.util.find_spec("material").origin).parent.glob(
+        "templates/assets/javascripts/bundle.*.min.js"))  # fmt: skip
+    assert len(bundles) == 1
+    loop = re.compile(
+        r'for\(let (\w+) of \w+\("\[href\], \[src\]",\w+\)\)for\(let (\w) of\["href","src"\]\)'
+        r"\{let (\w)=\1\.getAttribute\(\2\);if\(\3&&!/\^\(\?:\[a-z\]\+:\)\?\\/\\//i\.test\(\3\)\)"
+        r"\{\1\[\2\]=\1\[\2\];break\}\}"
+    )
+    assert loop.search(bundles[0].read_text(encoding="utf-8")), (
+        "Material's instant-navigation resolve() loop changed: update or drop "
+        "textbook/adapters/instant.py"
+    )
+    assert "/^(?:[a-z]+:)?\\/\\//i.test(v)" in instant.SCRIPT  # the same test of a URL
+
+
+def test_mkdocs_jupyter_still_imports_its_heavy_modules_at_load():
+    """textbook/cells/deferred.py defers these two imports of mkdocs_jupyter.plugin; if the
+    plugin stops importing them at load, the deferral buys nothing: remove it."""
+    tree = ast.parse(source_of("mkdocs_jupyter.plugin"))
+    top = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    names = {alias.name for node in top if isinstance(node, ast.Import) for alias in node.names}
+    froms = {(node.level, alias.name) for node in top if isinstance(node, ast.ImportFrom)
+             for alias in node.names}  # fmt: skip
+    assert "jupytext" in names and (1, "convert") in froms
+    assert "from nbconvert" in source_of("mkdocs_jupyter.convert").split("\ndef ", 1)[0]
+
+
+def test_jinja_bytecode_cache_interface_is_the_one_template_cache_implements():
+    """textbook/site/template_cache.py subclasses BytecodeCache and uses Bucket's methods."""
+    assert list(inspect.signature(BytecodeCache.get_bucket).parameters) == [
+        "self", "environment", "name", "filename", "source"]  # fmt: skip
+    for method in ("load_bytecode", "dump_bytecode", "get_source_checksum"):
+        assert callable(getattr(BytecodeCache, method))
+    for method in ("bytecode_from_string", "bytecode_to_string"):
+        assert callable(getattr(Bucket, method))
+
+
+def test_mkdocs_calls_on_env_before_it_renders_any_template():
+    """The templates stage sets env.bytecode_cache in on_env: it must come before rendering."""
+    build = source_of("mkdocs.commands.build")
+    body = build[build.index("\ndef build(") :]
+    assert body.index("config.plugins.on_env(") < body.index("_build_theme_template(")

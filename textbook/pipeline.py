@@ -1,0 +1,105 @@
+"""The build pipeline, written in one place: which stage runs at which MkDocs event, in order.
+
+A *stage* is one feature's adapter module in ``textbook/adapters/`` (``math``, ``cells``...):
+its ``on_<event>`` functions turn MkDocs' objects into the plain data the engine packages take
+(``textbook.math``, ``textbook.cells``...) and put the results back. The MkDocs plugin
+(``textbook.plugin``, entry point ``textbook``) calls them through this table and nothing else
+decides the order.
+
+``EVENTS[event]`` is a list of ``(priority, stages)``: MkDocs runs every plugin's handlers of an
+event from the highest priority down (0 is the default, where the other plugins, search and
+textbook-notebooks, run first), and within one priority our stages run in the order listed.
+The data flow this order encodes (see README "Architecture"):
+
+- config:  ``live`` reloads edited project modules before anything else reads them; each
+  feature adds its stylesheets and reads its options.
+- files:   ``cells`` runs the cells and adds the generated notebook *before* the
+  notebooks plugin (priority 0) collects ``*.ipynb``; ``figures`` renders the figure modules
+  and ``instruments`` builds the instrument assets, both added as generated files.
+- page_markdown: ``chapter`` checks front matter, headings and directives and substitutes the
+  computed facts (kernels run in a worker) into the Markdown.
+- page_content: placeholders become figures, instruments, cells (code + build-time output);
+  ``anchors`` then records the page's ids and resolves cross references.
+- post_page: ``math`` typesets TeX into HTML and adds the KaTeX fonts the page uses;
+  ``security`` names Material's unnamed widgets; ``instant`` (last, after math's links) patches
+  instant navigation.
+- post_build: caches prune what the build did not use; ``fingerprint`` (-40) renames the
+  project's stylesheets and scripts by content hash; ``security`` (-50) computes the
+  Content-Security-Policy once the search index and notebook pages are written; the site is
+  moved into place last (-100, ``hooks/output.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STAGES = (
+    "live",
+    "templates",
+    "chapter",
+    "math",
+    "figures",
+    "instruments",
+    "cells",
+    "edition",
+    "anchors",
+    "fingerprint",
+    "security",
+    "instant",
+)
+
+EVENTS: dict[str, list[tuple[int, tuple[str, ...]]]] = {
+    "startup": [(0, ("live", "math", "cells", "fingerprint", "security"))],
+    "config": [
+        (100, ("live",)),
+        (
+            0,
+            (
+                "templates",
+                "chapter",
+                "math",
+                "figures",
+                "instruments",
+                "cells",
+                "edition",
+                "anchors",
+                "security",
+            ),
+        ),
+    ],
+    "files": [
+        (100, ("cells",)),
+        (0, ("math", "figures", "instruments", "anchors", "security")),
+    ],
+    "env": [(0, ("templates", "anchors"))],
+    "page_markdown": [(0, ("chapter",))],
+    "page_content": [(0, ("chapter", "figures", "instruments", "cells", "anchors"))],
+    "page_context": [(0, ("templates", "anchors"))],
+    "post_page": [(0, ("chapter", "math", "anchors", "security")), (-60, ("instant",))],
+    "post_template": [(0, ("security", "instant"))],
+    "post_build": [
+        (0, ("live", "templates", "math", "cells")),
+        (-40, ("fingerprint",)),
+        (-50, ("security",)),
+    ],
+    "build_error": [(0, ("live", "math"))],
+    "serve": [(0, ("cells",))],
+    "shutdown": [(0, ("math",))],
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The plugin's options (mkdocs.yml ``plugins: - textbook: {...}``), as plain data."""
+
+    figure_timeout: float = 120.0  # seconds one figure module may take
+    cell_timeout: float = 120.0  # seconds one runnable cell may take at build time
+    fact_timeout: float = 60.0  # seconds the kernels may take to compute every fact
+
+
+settings = Settings()  # the current build's; set by the plugin before any stage runs
+
+
+def stages_of(event: str) -> list[str]:
+    """Every stage handling ``event``, in the order they run."""
+    return [stage for _, stages in EVENTS.get(event, []) for stage in stages]
