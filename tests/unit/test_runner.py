@@ -51,8 +51,7 @@ def test_a_timeout_names_the_line_the_worker_was_at(tmp_path, caplog, monkeypatc
     monkeypatch.setattr(runner, "PROGRESS_EVERY", 1.0)
     task = script(tmp_path, "loops.py", """\
         def spin():
-            while True:
-                pass
+            while True: pass  # one line: a stack sample may land on either line of a longer loop
         spin()
     """, timeout=2.5)  # fmt: skip
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.textbook.runner"):
