@@ -1,0 +1,56 @@
+"""MkDocs hook: one render-blocking project stylesheet (logic in `textbook.site.stylesheet`).
+
+- on_files, last (after every hook has listed its CSS and generated its files): join the local
+  `extra_css` files and KaTeX's stylesheet into `assets/css/textbook.bundle.css`, and link that
+  one file instead of them.
+- on_post_page, after the math hook has written its head links: drop the KaTeX `<link>` it
+  wrote, the rules being in the bundle now.
+"""
+
+from __future__ import annotations
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+import textbook.math.page as mathpage
+import textbook.site.stylesheet as stylesheet
+
+_bundled: list[str] = []
+
+
+@event_priority(-100)
+def on_files(files, config):
+    sources, kept, first = [], [], None
+    for href in config.extra_css:
+        file = files.get_file_from_path(href) if stylesheet.is_local(href) else None
+        if href == stylesheet.BUNDLE or file is None:
+            kept.append(href)
+            continue
+        sources.append((href, file.content_string))
+        if first is None:
+            first = len(kept)
+            kept.append(stylesheet.BUNDLE)
+    katex = files.get_file_from_path(mathpage.STYLESHEET)
+    if katex is not None:
+        sources.append((mathpage.STYLESHEET, katex.content_string))
+    _bundled[:] = [path for path, _ in sources]
+    if not sources:
+        return files
+    try:
+        css = stylesheet.join(sources)
+    except stylesheet.StylesheetError as error:
+        raise PluginError(f"stylesheet: {error}") from None
+    if first is None:
+        kept.append(stylesheet.BUNDLE)
+    config.extra_css[:] = list(dict.fromkeys(kept))
+    existing = files.get_file_from_path(stylesheet.BUNDLE)
+    if existing is not None:
+        files.remove(existing)
+    files.append(File.generated(config, stylesheet.BUNDLE, content=css))
+    return files
+
+
+@event_priority(-55)  # after the math hook's head links, before hooks/instant.py (-60)
+def on_post_page(output, page, config):
+    return stylesheet.unlink(output, _bundled)
