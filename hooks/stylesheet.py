@@ -4,19 +4,24 @@
   `extra_css` files and KaTeX's stylesheet into `assets/css/textbook.bundle.css`, and link that
   one file instead of them.
 - on_post_page, after the math hook has written its head links: drop the KaTeX `<link>` it
-  wrote, the rules being in the bundle now.
+  wrote, the rules being in the bundle now, and its preloads of fonts that no formula laid out
+  at load uses (`textbook.site.critical`).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 import textbook.math.page as mathpage
+import textbook.site.critical as critical
 import textbook.site.stylesheet as stylesheet
 
 _bundled: list[str] = []
+_katex: dict = {"css": "", "cache": None}
 
 
 @event_priority(-100)
@@ -32,8 +37,10 @@ def on_files(files, config):
             first = len(kept)
             kept.append(stylesheet.BUNDLE)
     katex = files.get_file_from_path(mathpage.STYLESHEET)
+    _katex["css"] = katex.content_string if katex is not None else ""
+    _katex["cache"] = Path(config.config_file_path).resolve().parent / ".cache" / "critical"
     if katex is not None:
-        sources.append((mathpage.STYLESHEET, katex.content_string))
+        sources.append((mathpage.STYLESHEET, _katex["css"]))
     _bundled[:] = [path for path, _ in sources]
     if not sources:
         return files
@@ -53,4 +60,8 @@ def on_files(files, config):
 
 @event_priority(-55)  # after the math hook's head links, before hooks/instant.py (-60)
 def on_post_page(output, page, config):
-    return stylesheet.unlink(output, _bundled)
+    output = stylesheet.unlink(output, _bundled)
+    if _katex["css"] and '<link rel="preload"' in output:
+        fonts = critical.fonts_at_load(output, _katex["css"], _katex["cache"])
+        output = critical.keep_font_preloads(output, fonts)
+    return output
