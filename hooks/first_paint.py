@@ -1,11 +1,13 @@
-"""MkDocs hook: one render-blocking project stylesheet (logic in `textbook.site.stylesheet`).
+"""MkDocs hook: what the first paint waits for (logic in `textbook.site.stylesheet`,
+`textbook.site.critical` and `textbook.site.previews`).
 
 - on_files, last (after every hook has listed its CSS and generated its files): join the local
   `extra_css` files and KaTeX's stylesheet into `assets/css/textbook.bundle.css`, and link that
   one file instead of them.
 - on_post_page, after the math hook has written its head links: drop the KaTeX `<link>` it
   wrote, the rules being in the bundle now, and its preloads of fonts that no formula laid out
-  at load uses (`textbook.site.critical`).
+  at load uses; and move the cross-reference previews' content into a JSON file beside the
+  page, which `anchors.js` fetches on a reader's first hover, focus or tap of a reference.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from mkdocs.structure.files import File
 
 import textbook.math.page as mathpage
 import textbook.site.critical as critical
+import textbook.site.previews as previews
 import textbook.site.stylesheet as stylesheet
+from textbook.core.files import write_atomic
 
 _bundled: list[str] = []
 _katex: dict = {"css": "", "cache": None}
@@ -64,4 +68,11 @@ def on_post_page(output, page, config):
     if _katex["css"] and '<link rel="preload"' in output:
         fonts = critical.fonts_at_load(output, _katex["css"], _katex["cache"])
         output = critical.keep_font_preloads(output, fonts)
+    try:
+        output, fragment = previews.split(output, page.file.dest_uri)
+    except ValueError as error:
+        raise PluginError(f"first paint: {error}") from None
+    if fragment is not None:
+        target = Path(config.site_dir) / previews.fragment_uri(page.file.dest_uri)
+        write_atomic(target, fragment.encode("utf-8"))
     return output
