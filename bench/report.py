@@ -11,6 +11,7 @@ TARGETS = {
     "cls": 0.001,
     "tbt_ms": 100.0,
     "tbt_ms_4x": 200.0,
+    "rebuild_vs_baseline": 1.5,  # `mkdocs serve` rebuild after one edit, project / baseline
 }
 
 
@@ -348,6 +349,31 @@ def others_section(results: dict) -> str:
     return "\n".join(lines) or "_Not measured._"
 
 
+def many_pages_section(results: dict) -> str:
+    many = results.get("many_pages", {})
+    mine, theirs = many.get("project"), many.get("baseline_directory")
+    if not mine or not theirs:
+        return "_Not measured._"
+    rows = [
+        ["cold build, wall clock", fmt(mine["cold"]["seconds"], "s"),
+         fmt(theirs["cold"]["seconds"], "s"),
+         fmt(ratio(mine["cold"]["seconds"], theirs["cold"]["seconds"]), "x")],
+        ["warm build, wall clock", fmt(mine["warm"]["seconds"], "s"),
+         fmt(theirs["warm"]["seconds"], "s"), fmt(many.get("warm_ratio"), "x")],
+        ["`mkdocs serve`: rebuild after a one-word edit of the chapter (MkDocs' own time)",
+         fmt(mine["serve"]["rebuild_s"], "s"), fmt(theirs["serve"]["rebuild_s"], "s"),
+         fmt(many.get("rebuild_ratio"), "x")],
+    ]  # fmt: skip
+    check = results.get("checks", {}).get("serve_rebuild", {})
+    return (
+        f"The chapter plus {many.get('extra_pages')} cheap pages (`bench/many_pages.py`), in "
+        "the project and in the shared-plotly baseline:\n\n"
+        + table(["build", "project", "baseline, one shared plotly.min.js", "ratio"], rows)
+        + f"\n\n- Target: serve rebuild ≤ {TARGETS['rebuild_vs_baseline']}× the baseline's: "
+        + f"{fmt(check.get('ratio'), 'x')} → {verdict(bool(check.get('ok')))}."
+    )
+
+
 def markdown_report(results: dict) -> str:
     machine = results.get("machine", {})
     head = (
@@ -368,5 +394,6 @@ def markdown_report(results: dict) -> str:
             "#### Page\n\n" + page_section(results),
             "#### Cells and instruments\n\n" + others_section(results),
             "#### Scale (a site of N chapters)\n\n" + scale_section(results),
+            "#### Many pages and the live rebuild\n\n" + many_pages_section(results),
         ]
     )
