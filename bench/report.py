@@ -355,7 +355,8 @@ def many_pages_section(results: dict) -> str:
     if not mine or not theirs:
         return "_Not measured._"
     rows = [
-        ["cold build, wall clock", fmt(mine["cold"]["seconds"], "s"),
+        ["first build with the pages (the project's figures and cells cached), wall clock",
+         fmt(mine["cold"]["seconds"], "s"),
          fmt(theirs["cold"]["seconds"], "s"),
          fmt(ratio(mine["cold"]["seconds"], theirs["cold"]["seconds"]), "x")],
         ["warm build, wall clock", fmt(mine["warm"]["seconds"], "s"),
