@@ -427,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=15.0, help="minutes for the whole run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument(
+        "--pages", type=int, default=None, help=f"extra pages of stage 'pages' ({MANY_PAGES})"
+    )
+    parser.add_argument(
         "--report", action="store_true", help="only re-render results.md from results.json"
     )
     args = parser.parse_args(argv)
@@ -467,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
             sizes = QUICK_SCALE_SIZES if args.quick else SCALE_SIZES
             stage_scale(work, results, sizes, deadline)
         if "pages" in stages:
-            stage_pages(work, results, QUICK_MANY_PAGES if args.quick else MANY_PAGES)
+            count = args.pages or (QUICK_MANY_PAGES if args.quick else MANY_PAGES)
+            stage_pages(work, results, count)
     except Exception as error:  # report what was measured, then fail
         results["error"] = f"{type(error).__name__}: {error}"
         log(results["error"])
