@@ -25,7 +25,11 @@ import textbook.site.stylesheet as stylesheet
 from textbook.core.files import write_atomic
 
 _bundled: list[str] = []
-_katex: dict = {"css": "", "cache": None}
+_katex: dict = {"css": "", "cache": None, "used": set(), "dirty": False}
+
+
+def on_startup(command, dirty):
+    _katex["dirty"] = dirty  # `--dirty` builds only the changed pages: keep the cache whole
 
 
 @event_priority(-100)
@@ -43,6 +47,7 @@ def on_files(files, config):
     katex = files.get_file_from_path(mathpage.STYLESHEET)
     _katex["css"] = katex.content_string if katex is not None else ""
     _katex["cache"] = Path(config.config_file_path).resolve().parent / ".cache" / "critical"
+    _katex["used"] = set()
     if katex is not None:
         sources.append((mathpage.STYLESHEET, _katex["css"]))
     _bundled[:] = [path for path, _ in sources]
@@ -66,7 +71,7 @@ def on_files(files, config):
 def on_post_page(output, page, config):
     output = stylesheet.unlink(output, _bundled)
     if _katex["css"] and '<link rel="preload"' in output:
-        fonts = critical.fonts_at_load(output, _katex["css"], _katex["cache"])
+        fonts = critical.fonts_at_load(output, _katex["css"], _katex["cache"], _katex["used"])
         output = critical.keep_font_preloads(output, fonts)
     try:
         output, fragment = previews.split(output, page.file.dest_uri)
@@ -76,3 +81,9 @@ def on_post_page(output, page, config):
         target = Path(config.site_dir) / previews.fragment_uri(page.file.dest_uri)
         write_atomic(target, fragment.encode("utf-8"))
     return output
+
+
+def on_post_build(config):
+    cache = _katex["cache"]
+    if cache is not None and cache.is_dir() and not _katex["dirty"]:
+        critical.prune(cache, _katex["used"])  # entries of pages as they no longer are

@@ -13,6 +13,7 @@ from textbook.site.critical import (
     katex_formulas,
     keep_font_preloads,
     laid_out_at_load,
+    prune,
     top_level_blocks,
 )
 
@@ -86,6 +87,10 @@ def test_fonts_at_load_are_those_of_laid_out_formulas_only(tmp_path):
         "KaTeX_Math-Italic.woff2",
     ]
     assert len(list(tmp_path.glob("fonts-at-load-*.json"))) == 1
+    used: set[str] = set()
+    fonts_at_load(html, KATEX_CSS, tmp_path, used)  # another page: a second entry
+    assert len(used) == 1 and len(list(tmp_path.glob("fonts-at-load-*.json"))) == 2
+    assert prune(tmp_path, used) != [] and {p.name for p in tmp_path.iterdir()} == used
     # a second call is answered from the cache, the same
     assert fonts_at_load(html_bold_heading, KATEX_CSS, tmp_path) == [
         "KaTeX_Main-Bold.woff2",

@@ -114,16 +114,21 @@ def katex_formulas(html: str) -> list[str]:
     return found
 
 
-def fonts_at_load(page_html: str, katex_css: str, cache_dir: Path | None = None) -> list[str]:
+def fonts_at_load(
+    page_html: str, katex_css: str, cache_dir: Path | None = None, used: set[str] | None = None
+) -> list[str]:
     """Sorted woff2 files of the formulas in the blocks laid out at load.
 
     A pure function of its inputs; with ``cache_dir`` the answer is kept there under their
-    digest (walking the page's blocks costs ~50 ms on the chapter page, every warm build).
+    digest (walking the page's blocks costs ~50 ms on the chapter page, every warm build);
+    the entry's file name is added to ``used``, for `prune`.
     """
     path = None
     if cache_dir is not None:
         digest = hashlib.sha256(f"{EAGER_AFTER_FIRST_H2}\0{katex_css}\0{page_html}".encode())
         path = cache_dir / f"fonts-at-load-{digest.hexdigest()}.json"
+        if used is not None:
+            used.add(path.name)
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(cached, list) and all(isinstance(f, str) for f in cached):
@@ -145,3 +150,13 @@ def keep_font_preloads(page_html: str, fonts: list[str]) -> str:
     keep = set(fonts)
     head = _PRELOAD_RE.sub(lambda m: m[0] if m["font"] in keep else "", page_html[:head_end])
     return head + page_html[head_end:]
+
+
+def prune(cache_dir: Path, used: set[str]) -> list[str]:
+    """Delete the cache entries of `cache_dir` a build did not use; returns their names."""
+    stale = sorted(
+        p.name for p in cache_dir.glob("fonts-at-load-*.json") if p.name not in used
+    )
+    for name in stale:
+        (cache_dir / name).unlink(missing_ok=True)
+    return stale
