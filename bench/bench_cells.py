@@ -5,8 +5,11 @@
 Without --site the real site is built into bench/out/cells-site first. Times are taken inside
 the page (performance.now() at the click, and when the first output text appears), in Debian's
 Chromium with every request outside 127.0.0.1 blocked. Cold = a fresh browser context (empty
-HTTP cache, no runtime yet); warm = the runtime already started, same page.
-Targets: cold <= 4000 ms, warm <= 50 ms.
+HTTP cache, no runtime yet); warm = the runtime already started, same page. Cold after
+intent = a fresh context where the pointer rests on the cell's code `INTENT_LEAD_MS` before the
+click (what a reader does who reads the code, then presses Run); the page starts Python when the
+pointer has rested on a cell for a moment, so part of the start-up is done before the click.
+Targets: cold <= 4000 ms, cold after intent <= 2000 ms, warm <= 50 ms.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from bench.project import build_site  # noqa: E402
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.server import serve_directory  # noqa: E402
 
-TARGETS = {"cold_ms": 4000, "warm_ms": 50}
+TARGETS = {"cold_ms": 4000, "cold_after_intent_ms": 2000, "warm_ms": 50}
+INTENT_LEAD_MS = 1000
 CELL = "cell-pixel-distance"
 PAGE = "01-computer-vision/"
 
@@ -63,6 +67,8 @@ def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:
     base, shutdown = serve_directory(site, isolation=isolated)
     external: list[str] = []
     cold_ms, warm_ms, page_bytes, runtime_bytes, phases = [], [], [], [], []
+    intent_ms: list[float] = []
+    before_intent_requests: list[int] = []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -96,6 +102,23 @@ def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:
                     for _ in range(warm):
                         warm_ms.append(page.evaluate(CLICK_TO_FIRST_OUTPUT, CELL))
                 context.close()
+
+            for _ in range(cold):
+                context = browser.new_context()
+                context.route("**/*", route)
+                page = context.new_page()
+                urls: list[str] = []
+                context.on("request", lambda r, urls=urls: urls.append(r.url))
+                page.goto(base + PAGE, wait_until="networkidle")
+                page.locator(f"#{CELL}").scroll_into_view_if_needed()
+                page.wait_for_selector(f"#{CELL} .prism-code-editor")
+                page.wait_for_timeout(500)
+                before_intent_requests.append(sum("/assets/pyodide/" in u for u in urls))
+                page.hover(f"#{CELL} .tb-cell__code")
+                page.wait_for_timeout(INTENT_LEAD_MS)
+                page.hover(f'#{CELL} button[data-action="run"]')
+                intent_ms.append(page.evaluate(CLICK_TO_FIRST_OUTPUT, CELL))
+                context.close()
             browser.close()
     finally:
         shutdown()
@@ -104,6 +127,10 @@ def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:
         "isolated": isolated,
         "cold_ms": {"median": round(statistics.median(cold_ms), 1),
                     "samples": [round(x, 1) for x in cold_ms]},
+        "cold_after_intent_ms": {"median": round(statistics.median(intent_ms), 1),
+                                 "samples": [round(x, 1) for x in intent_ms],
+                                 "lead_ms": INTENT_LEAD_MS},
+        "runtime_requests_before_intent": max(before_intent_requests),
         "warm_ms": {"median": round(statistics.median(warm_ms), 1),
                     "samples": [round(x, 1) for x in warm_ms]},
         "bytes": {"page_before_run": page_bytes[0], "runtime_on_first_run": runtime_bytes[0]},
@@ -115,7 +142,9 @@ def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:
     }  # fmt: skip
     result["ok"] = (
         result["cold_ms"]["median"] <= TARGETS["cold_ms"]
+        and result["cold_after_intent_ms"]["median"] <= TARGETS["cold_after_intent_ms"]
         and result["warm_ms"]["median"] <= TARGETS["warm_ms"]
+        and result["runtime_requests_before_intent"] == 0
         and not external
     )
     return result

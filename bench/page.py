@@ -8,7 +8,8 @@ left alone until the network and the main thread have been quiet for a while.
   wire, gzip as served, headers included), plus, for the requests whose end the page's CDP
   session never sees (a worker's own script finishes on the worker's target), the body bytes
   the server sent for them; the server's own total is kept as a cross-check;
-- FCP: the ``first-contentful-paint`` paint entry;
+- FCP: the ``first-contentful-paint`` paint entry; LCP: the last ``largest-contentful-paint``
+  entry (nothing is clicked or scrolled, so the browser never stops reporting candidates early);
 - math: when every formula is typeset. If the HTML as served already holds no raw TeX
   (``\\(``, ``\\[``, ``$$`` in body text outside code and KaTeX markup; read in Python, so
   that the page's own tasks carry none of this check) and has KaTeX markup, math is typeset at
@@ -42,7 +43,8 @@ MAX_WAIT_S = 90.0
 # HTML still holds raw TeX: only then does a MutationObserver time the typesetting (it sees
 # every node the parser inserts, work that would otherwise land in the measured tasks).
 OBSERVERS = r"""(() => {
-  const b = window.__bench = {shifts: [], longtasks: [], fcp: null, mathAt: null, arithmatex: 0};
+  const b = window.__bench = {shifts: [], longtasks: [], fcp: null, lcp: null, mathAt: null,
+                              arithmatex: 0};
   const po = (type, fn) => {
     try { new PerformanceObserver((l) => l.getEntries().forEach(fn))
             .observe({type, buffered: true}); } catch (e) {}
@@ -50,6 +52,7 @@ OBSERVERS = r"""(() => {
   po('layout-shift', (e) => { if (!e.hadRecentInput) b.shifts.push([e.startTime, e.value]); });
   po('longtask', (e) => b.longtasks.push([e.startTime, e.duration]));
   po('paint', (e) => { if (e.name === 'first-contentful-paint') b.fcp = e.startTime; });
+  po('largest-contentful-paint', (e) => { b.lcp = e.startTime; });
   const SKIP = new Set(['SCRIPT', 'STYLE', 'CODE', 'PRE', 'TEXTAREA', 'NOSCRIPT', 'TEMPLATE',
                         'ANNOTATION', 'SAMP', 'KBD']);
   b.rawTex = () => {
@@ -137,7 +140,7 @@ def tex_in_html(html: str) -> tuple[int, int]:
 
 COLLECT = """() => {
   const b = window.__bench;
-  return {fcp: b.fcp, mathAt: b.mathAt,
+  return {fcp: b.fcp, lcp: b.lcp, mathAt: b.mathAt,
           rawTexAtEnd: b.rawTex(), arithmatex: b.arithmatex, shifts: b.shifts,
           longtasks: b.longtasks,
           katex: document.getElementsByClassName('katex').length,
@@ -186,6 +189,7 @@ class Load:
     requests: int
     external: list[str]
     fcp_ms: float
+    lcp_ms: float | None
     math_ms: float | None
     math_at_first_paint: bool
     raw_tex_in_html: int
@@ -270,6 +274,7 @@ def load_once(browser, server, path: str, rate: float) -> Load:
         requests=len(urls),
         external=sorted({u for u in urls if not is_local(u)}),
         fcp_ms=fcp,
+        lcp_ms=data["lcp"],
         math_ms=math_ms,
         math_at_first_paint=typeset_in_html,
         raw_tex_in_html=raw_tex,
@@ -300,6 +305,7 @@ def summarize(loads: list[Load]) -> dict:
         "requests": first.requests,
         "external_requests": len({u for load in loads for u in load.external}),
         "fcp_ms": median([x.fcp_ms for x in loads]),
+        "lcp_ms": median([x.lcp_ms for x in loads]),
         "math_ms": median([x.math_ms for x in loads]),
         "math_at_first_paint": all(x.math_at_first_paint for x in loads),
         "raw_tex_in_html": first.raw_tex_in_html,
@@ -331,8 +337,9 @@ def measure_sites(sites: dict[str, tuple], runs: dict[float, int], log=print) ->
                     results[name][f"{rate:g}x"] = summarize(loads)
                     s = results[name][f"{rate:g}x"]
                     log(
-                        f"  page {name} {rate:g}x: {s['bytes'] / 1e3:.0f} KB, FCP {s['fcp_ms']:.0f}"
-                        f" ms, math {s['math_ms']} ms, CLS {s['cls']:.4f}, TBT {s['tbt_ms']:.0f} ms"
+                        f"  page {name} {rate:g}x: {s['bytes'] / 1e3:.0f} KB, {s['requests']} "
+                        f"requests, FCP {s['fcp_ms']:.0f} ms, LCP {s['lcp_ms']} ms, math "
+                        f"{s['math_ms']} ms, CLS {s['cls']:.4f}, TBT {s['tbt_ms']:.0f} ms"
                     )
         finally:
             browser.close()

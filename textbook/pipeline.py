@@ -20,9 +20,11 @@ The data flow this order encodes (see README "Architecture"):
   computed facts (kernels run in a worker) into the Markdown.
 - page_content: placeholders become figures, instruments, cells (code + build-time output);
   ``anchors`` then records the page's ids and resolves cross references.
+- files (-100): ``first_paint`` joins every stylesheet listed so far into one bundle.
 - post_page: ``math`` typesets TeX into HTML and adds the KaTeX fonts the page uses;
-  ``security`` names Material's unnamed widgets; ``instant`` (last, after math's links) patches
-  instant navigation.
+  ``security`` names Material's unnamed widgets; ``first_paint`` (-55) links the bundle, keeps
+  only the font preloads of formulas drawn at load and moves xref previews into a JSON file;
+  ``instant`` (last, after math's links) patches instant navigation.
 - post_build: caches prune what the build did not use; ``fingerprint`` (-40) renames the
   project's stylesheets and scripts by content hash; ``security`` (-50) computes the
   Content-Security-Policy once the search index and notebook pages are written; the site is
@@ -45,11 +47,12 @@ STAGES = (
     "anchors",
     "fingerprint",
     "security",
+    "first_paint",
     "instant",
 )
 
 EVENTS: dict[str, list[tuple[int, tuple[str, ...]]]] = {
-    "startup": [(0, ("live", "math", "cells", "fingerprint", "security"))],
+    "startup": [(0, ("live", "math", "cells", "fingerprint", "security", "first_paint"))],
     "config": [
         (100, ("live",)),
         (
@@ -70,15 +73,20 @@ EVENTS: dict[str, list[tuple[int, tuple[str, ...]]]] = {
     "files": [
         (100, ("cells",)),
         (0, ("math", "figures", "instruments", "anchors", "security")),
+        (-100, ("first_paint",)),
     ],
     "env": [(0, ("templates", "anchors"))],
     "page_markdown": [(0, ("chapter",))],
     "page_content": [(0, ("chapter", "figures", "instruments", "cells", "anchors"))],
     "page_context": [(0, ("templates", "anchors"))],
-    "post_page": [(0, ("chapter", "math", "anchors", "security")), (-60, ("instant",))],
+    "post_page": [
+        (0, ("chapter", "math", "anchors", "security")),
+        (-55, ("first_paint",)),
+        (-60, ("instant",)),
+    ],
     "post_template": [(0, ("security", "instant"))],
     "post_build": [
-        (0, ("live", "templates", "math", "cells")),
+        (0, ("live", "templates", "math", "cells", "first_paint")),
         (-40, ("fingerprint",)),
         (-50, ("security",)),
     ],

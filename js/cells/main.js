@@ -1,6 +1,7 @@
 // Runnable cells: turns each server-rendered `.tb-cell` (highlighted code + build-time output)
 // into an editor with Run / Stop / Reset. Python runs in one shared Web Worker (Pyodide),
-// created on the first Run (or when a cell gets focus), never on page load.
+// created when a reader shows interest in a cell (focus, pointer resting on it, Run), never
+// on page load.
 import { mountEditor } from "./editor.js";
 import { Runtime } from "./runtime.js";
 
@@ -9,6 +10,8 @@ const WORKER_URL = new URL("./worker.js", HERE).href;
 const INDEX_URL = new URL("../pyodide/", HERE).href;
 const STORE_PREFIX = "tb-cell:";
 const MAX_OUTPUT_CHARS = 200000;
+// The pointer has rested on a cell this long: the reader is looking at it, start Python.
+const INTENT_DWELL_MS = 250;
 
 let runtime = null;
 const live = new Set(); // cells on the current page (instant navigation swaps pages)
@@ -85,9 +88,18 @@ class Cell {
     this.initialCode = stored ?? this.original;
     this.markEdited(this.initialCode !== this.original);
     root.querySelector(".tb-cell__toolbar").hidden = false;
-    // Warm the runtime as soon as the reader shows interest in a cell.
+    // Warm the runtime as soon as the reader shows interest in a cell: focus in it, a press
+    // on it, the pointer on its Run button, or the pointer resting on the cell. Resting, not
+    // passing: a page scrolled under a still mouse moves each cell past the pointer.
     const warm = () => getRuntime().start().catch(() => {});
     root.addEventListener("focusin", warm, { once: true });
+    root.addEventListener("pointerdown", warm, { once: true });
+    let dwell = 0;
+    root.addEventListener("pointerenter", () => {
+      window.clearTimeout(dwell);
+      dwell = window.setTimeout(warm, INTENT_DWELL_MS);
+    });
+    root.addEventListener("pointerleave", () => window.clearTimeout(dwell));
     // Tabbing into the header (the links before the code) must land next in the editor. Not
     // on any focus: a Run click focuses its button, and a layout change between press and
     // release would lose the click; run() mounts the editor itself.

@@ -159,6 +159,40 @@ def test_page_reads_before_anything_runs_and_loads_no_runtime(browser, base_url)
         s.close()
 
 
+def test_a_pointer_resting_on_a_cell_warms_the_runtime_one_passing_over_it_does_not(
+    browser, base_url
+):
+    s = Session(browser)
+    try:
+        s.page.goto(base_url, wait_until="networkidle")
+        cell = s.cell("cell-patchify")
+        cell.scroll_into_view_if_needed()
+        s.page.wait_for_timeout(300)
+        # Scrolling under a still mouse: the pointer enters and leaves a cell at once.
+        s.page.evaluate(
+            """(id) => {
+              const cell = document.getElementById(id);
+              cell.dispatchEvent(new PointerEvent("pointerenter"));
+              cell.dispatchEvent(new PointerEvent("pointerleave"));
+            }""",
+            "cell-patchify",
+        )
+        s.page.wait_for_timeout(800)
+        assert s.runtime_requests() == []
+        # Resting on the code: the worker and Pyodide are fetched before any click.
+        cell.locator(".tb-cell__code").hover()
+        for _ in range(100):
+            if any("/assets/pyodide/" in u for u in s.runtime_requests()):
+                break
+            s.page.wait_for_timeout(100)
+        assert any("worker.js" in u for u in s.runtime_requests())
+        assert any(u.endswith("pyodide.js") for u in s.runtime_requests())
+        assert s.runs("cell-patchify") == 0
+        assert s.traffic.external == [] and s.errors == []
+    finally:
+        s.close()
+
+
 def test_each_cell_reproduces_its_build_time_output(session):
     timings = []
     for cell_id in CELL_IDS:

@@ -188,17 +188,26 @@ def article(page_html: str) -> str:
     return page_html[page_html.index("<article") : page_html.index("</article>")]
 
 
-def test_every_link_to_an_anchor_in_the_text_has_a_preview(chapter_html):
+def test_every_link_to_an_anchor_in_the_text_has_a_preview(chapter_html, built_site):
     content = article(chapter_html)
     templates = re.findall(r'<template class="tb-xref-preview" data-for="([^"]+)"', content)
     linked = re.findall(r'<a (?:class="tb-xref" )?href="#((?:eq|sec|instrument)-[^"]+)"', content)
     assert set(linked) == set(templates)
     assert templates == sorted(set(templates))
     assert {"eq-mm1-2", "eq-mm1-4", "sec-1-2", "sec-1-3", "instrument-mm1-1"} <= set(templates)
-    preview = content[content.index('data-for="eq-mm1-2"') :]
-    preview = preview[: preview.index("</template>")]
+    # The previews' content is in a JSON file beside the page, named by each empty template.
+    sources = set(
+        re.findall(
+            r'<template class="tb-xref-preview"[^>]* data-src="([^"]+)"></template>', content
+        )
+    )
+    assert sources == {"index.previews.json"}
+    previews = json.loads((built_site / "01-computer-vision" / "index.previews.json").read_text())
+    assert sorted(previews) == templates
+    preview = previews["eq-mm1-2"]
     assert "<math" in preview and "Patch embedding &amp; sequence length" in preview
     assert ' id="' not in preview  # previews never repeat an id
+    assert "<math" not in content[content.index("<template") :]  # none left in the page
 
 
 def test_labels_in_prose_become_links(chapter_html):

@@ -110,10 +110,38 @@ def test_no_raw_tex_and_no_math_script(chapter_html):
 
 
 def test_katex_assets_are_self_hosted(chapter_html, built_site):
-    links = re.findall(r'<link[^>]+href="([^"]*katex[^"]*)"', chapter_html)
+    links = re.findall(r'<link[^>]+href="([^"]*katex[^"]*)"', chapter_html)  # font preloads
     assert links and all(not link.startswith(("http:", "https:", "//")) for link in links)
-    css = next(link for link in links if link.endswith(".css"))
-    assert (built_site / "01-computer-vision" / css).resolve().is_file()
+    page_dir = built_site / "01-computer-vision"
+    assert all((page_dir / link).resolve().is_file() for link in links)
+    # KaTeX's rules are in the one project stylesheet, their fonts resolve from there.
+    ours = next(link for link in stylesheets(chapter_html) if "textbook.bundle" in link)
+    bundle = page_dir / ours
+    css = bundle.read_text(encoding="utf-8")
+    assert ".katex{" in css
+    fonts = re.findall(r"url\(([^)]*\.woff2)\)", css)
+    assert fonts and all((bundle.parent / font).resolve().is_file() for font in fonts)
+
+
+def stylesheets(page_html: str) -> list[str]:
+    head = page_html[: page_html.index("</head>")]
+    return re.findall(r'<link rel="stylesheet" href="([^"]+)"', head)
+
+
+def test_one_project_stylesheet_holds_every_project_css_file_in_order(chapter_html, built_site):
+    sheets = stylesheets(chapter_html)
+    ours = [s for s in sheets if "/assets/stylesheets/" not in f"/{s.lstrip('./')}"]
+    assert len(ours) == 1 and "textbook.bundle" in ours[0], sheets
+    assert len(sheets) == 3  # Material's main and palette stylesheets, and ours
+    css = (built_site / "01-computer-vision" / ours[0]).read_text(encoding="utf-8")
+    named = re.findall(r"^/\* (assets/\S+\.css) \*/$", css, re.M)
+    assert named[0] == "assets/css/textbook.css" and named[-1] == "assets/katex/katex.min.css"
+    sources = ("textbook", "math", "figures", "instruments", "anchors", "quiz", "a11y", "print")
+    for source in sources:
+        assert f"assets/css/{source}.css" in named
+    assert "assets/cells/cells.css" in named
+    for name in named[:-1]:
+        assert (built_site / name).read_text(encoding="utf-8").strip() in css, name
 
 
 def test_results_table_matches_the_data_file(chapter_html):

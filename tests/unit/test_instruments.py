@@ -92,7 +92,7 @@ EXPECTED_STAGE = (
     'name="instrument-x-1-kind" value="a"><label for="instrument-x-1-kind-a">A</label></span>'
     '<span class="tb-choice tb-choice--image"><input type="radio" id="instrument-x-1-kind-b" '
     'name="instrument-x-1-kind" value="b" checked><label for="instrument-x-1-kind-b">'
-    '<img src="../assets/figures/demo/thumb-b.png" width="48" height="48" alt="" '
+    '<img src="../assets/figures/demo/thumb-b.png" width="48" height="48" alt="" loading="lazy" '
     'decoding="async"><span class="tb-choice__text">B</span></label></span></span>'
     '<p class="tb-control__hint" id="instrument-x-1-kind-hint">Only some.</p></fieldset>'
     '<div class="tb-control tb-control--select">'

@@ -136,7 +136,7 @@ def _control_html(uid: str, control: Mapping[str, Any], image_base: str) -> str:
             if option.get("image"):
                 image = (
                     f'<img src="{_e(image_base)}/{_e(option["image"])}" width="48" height="48" '
-                    f'alt="" decoding="async">'
+                    f'alt="" loading="lazy" decoding="async">'
                 )
                 text = f'<span class="tb-choice__text">{text}</span>'
             items.append(

@@ -2,9 +2,11 @@
 
    Everything shown or copied is written into the page at build time (textbook/cite.py,
    textbook/xref.py): `data-tb-copy` on buttons, `<template class="tb-xref-preview">` per
-   referenced anchor, `<span class="tb-alias" data-tb-alias>` for renamed ones. This script
-   only copies, shows and redirects. Listeners are delegated from `document`, so they keep
-   working after Material's instant navigation; `document$` re-runs the per-page steps. */
+   referenced anchor (its content in a JSON file beside the page when the build moved it out
+   of the page, fetched on first use), `<span class="tb-alias" data-tb-alias>` for renamed
+   ones. This script only copies, shows and redirects. Listeners are delegated from `document`,
+   so they keep working after Material's instant navigation; `document$` re-runs the per-page
+   steps. */
 (() => {
   "use strict";
   if (window.__tbAnchors) return;
@@ -118,6 +120,49 @@
     box.style.top = `${top + window.scrollY}px`;
   }
 
+  // The previews' content is not in the page (it would weigh on the first paint): the empty
+  // templates name a JSON file beside the page, fetched once, on the first reference a reader
+  // points at, focuses or taps (textbook/site/previews.py).
+  const fragments = new Map(); // URL -> Promise of {anchor: html}
+
+  function filled(template) {
+    const src = template.dataset.src;
+    if (!src || template.content.childNodes.length) return Promise.resolve(template);
+    const url = new URL(src, location.href).href;
+    if (!fragments.has(url)) {
+      fragments.set(
+        url,
+        fetch(url).then((response) => {
+          if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+          return response.json();
+        }),
+      );
+    }
+    return fragments.get(url).then(
+      (previews) => {
+        if (!template.content.childNodes.length && previews[template.dataset.for]) {
+          template.innerHTML = previews[template.dataset.for];
+        }
+        return template;
+      },
+      (error) => {
+        fragments.delete(url); // try again on the next reference
+        throw error;
+      },
+    );
+  }
+
+  let wanted = null; // the link whose preview is on its way
+  function showWhenReady(link, template) {
+    wanted = link;
+    filled(template).then(
+      () => {
+        if (wanted === link) show(link, template);
+      },
+      (error) => console.error("preview unavailable:", error),
+    );
+  }
+
   function show(link, template) {
     window.clearTimeout(hideTimer);
     window.clearTimeout(showTimer);
@@ -133,6 +178,7 @@
   }
 
   function hide() {
+    wanted = null;
     window.clearTimeout(showTimer);
     window.clearTimeout(hideTimer);
     const box = document.getElementById(POPUP_ID);
@@ -161,7 +207,8 @@
     if (!template) return;
     window.clearTimeout(hideTimer);
     window.clearTimeout(showTimer);
-    showTimer = window.setTimeout(() => show(link, template), 150);
+    filled(template).catch(() => {}); // fetch during the hover delay
+    showTimer = window.setTimeout(() => showWhenReady(link, template), 150);
   });
 
   document.addEventListener("mouseout", (event) => {
@@ -180,7 +227,7 @@
     if (lastPointer === "touch") return; // a tap is handled by the click below
     const link = linkOf(event.target);
     const template = link && templateFor(link);
-    if (template) show(link, template);
+    if (template) showWhenReady(link, template);
     else if (current) hide();
   });
 
@@ -214,7 +261,7 @@
       }
       event.preventDefault();
       event.stopPropagation();
-      show(link, template);
+      showWhenReady(link, template);
     },
     true,
   );
