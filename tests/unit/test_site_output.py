@@ -91,3 +91,32 @@ def test_a_lock_held_too_long_fails_with_a_clear_message(tmp_path):
     again = output.BuildLock(final)
     again.acquire(timeout=0)  # free again
     again.release()
+
+
+def test_site_swap_holds_the_lock_from_begin_to_finish(tmp_path):
+    final = make_site(tmp_path / "site", {"index.html": "old"})
+    swap = output.SiteSwap()
+    staging = swap.begin(final, serving=False, on_wait=print)
+    assert swap.lock is not None and swap.lock.held
+    make_site(staging, {"index.html": "new"})
+    assert swap.finish() == final
+    assert contents(final) == {"index.html": "new"} and swap.lock is None
+    assert not staging.exists()
+
+
+def test_site_swap_abort_keeps_the_old_site_and_frees_the_lock(tmp_path):
+    final = make_site(tmp_path / "site", {"index.html": "old"})
+    swap = output.SiteSwap()
+    staging = make_site(swap.begin(final, serving=False, on_wait=print), {"index.html": "half"})
+    swap.abort()
+    assert contents(final) == {"index.html": "old"} and not staging.exists()
+    other = output.SiteSwap()  # the next build gets the lock at once
+    other.begin(final, serving=False, on_wait=lambda message: pytest.fail(message))
+    other.abort()
+
+
+def test_site_swap_under_serve_takes_no_lock(tmp_path):
+    swap = output.SiteSwap()
+    swap.begin(tmp_path / "site", serving=True, on_wait=print)
+    assert swap.lock is None
+    swap.abort()

@@ -145,3 +145,46 @@ def publish(staging: Path, final: Path) -> None:
     final.rename(old)
     staging.rename(final)
     shutil.rmtree(old, ignore_errors=True)
+
+
+class SiteSwap:
+    """One build's way to its site directory: lock, staging folder, swap or clean-up.
+
+    `begin` takes the lock (not under `mkdocs serve`, whose temporary folder nobody shares),
+    clears what a killed build left and returns the staging folder the build writes into;
+    `finish` swaps it in; `abort` removes it. The lock is released either way.
+    """
+
+    def __init__(self) -> None:
+        self.final: Path | None = None
+        self.staging: Path | None = None
+        self.lock: BuildLock | None = None
+
+    def begin(self, final: Path, *, serving: bool, on_wait: Callable[[str], None]) -> Path:
+        self.final = final
+        if not serving:
+            self.lock = BuildLock(final)
+            self.lock.acquire(on_wait=on_wait)
+            remove_stale_staging(final)
+        self.staging = new_staging(final)
+        return self.staging
+
+    def finish(self) -> Path | None:
+        """Swap the staging folder in; the final folder (None if there was nothing to swap)."""
+        if self.final is None or self.staging is None:
+            return None
+        publish(self.staging, self.final)
+        self.staging = None
+        self._release()
+        return self.final
+
+    def abort(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+        self._release()
+
+    def _release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
