@@ -436,3 +436,16 @@ def test_a_huge_cell_output_is_capped_on_the_page_and_kept_out_of_search(good, t
     assert len(index.encode()) < before + 2_000  # the cell's title and code only
     notebook = (site / "notebooks" / "index.html").read_text("utf-8")  # of docs/index.md
     assert notebook.count("x" * 40) == shown
+
+
+def test_a_bad_plugin_option_value_fails_naming_the_option(good, tmp_path):
+    project = copy_good(good, tmp_path / "project")
+    set_plugin_options(project, {"cell_output_limit": "20 KB"})
+    result = build(project)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert (
+        "Config value 'plugins': Plugin 'textbook' option 'cell_output_limit': must be a whole "
+        "number of bytes above 0, not '20 KB'"
+    ) in messages(output)
+    assert tree_digest(project / "site") == good.site
