@@ -186,7 +186,7 @@ CASES = [
     Case("bad_fact_kernel_loops", "docs/01-computer-vision.md", "{{ image_values_224 }}",
          "computing '{{ image_values_224 }}': the kernel at figures_src/kernels/iou.py:{also} "
          "did not finish within 5 s",
-         also="    while True:  # the endless loop", also_in="figures_src/kernels/iou.py",
+         also="    while True: pass  # the endless loop", also_in="figures_src/kernels/iou.py",
          options={"fact_timeout": 5}),
     Case("bad_figure_timeout", "figures_src/figures/slow.py", "time.sleep(0.1)",
          "TimeoutError: build() did not finish within 4 s: fix the figure module",

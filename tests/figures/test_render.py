@@ -216,14 +216,17 @@ def test_a_hanging_figure_times_out(project, caplog):
     edit(
         project / "figures_src" / "figures" / "beta.py",
         "    return",
-        "    while True:\n        pass\n    return",
+        "    while True: pass  # one line\n    return",
     )
     with pytest.raises(render.FigureBuildError) as caught:
         run(project, caplog, names=["beta"], timeout=4)
     failure = caught.value.failures[0]
     assert failure.message == "TimeoutError: build() did not finish within 4 s"
     line = (
-        (project / "figures_src/figures/beta.py").read_text().splitlines().index("    while True:")
+        (project / "figures_src/figures/beta.py")
+        .read_text()
+        .splitlines()
+        .index("    while True: pass  # one line")
     )
     assert failure.location == f"figures_src/figures/beta.py:{line + 1}"
 

@@ -172,7 +172,7 @@ def test_hard_crash_is_reported(tmp_path):
 
 
 def test_endless_cell_times_out(tmp_path):
-    path = write(tmp_path, "loop.py", "while True:\n    pass\n")
+    path = write(tmp_path, "loop.py", "while True: pass  # one line: the line reported\n")
     with pytest.raises(cells.CellError) as info:
         cells.run_cell(path, "cells/loop.py", timeout=1)
     assert str(info.value).startswith("cells/loop.py:1: did not finish within 1 s at build time")

@@ -137,7 +137,7 @@ def broken_project(tmp_path, old, new):
 
 
 def test_a_looping_kernel_times_out_naming_the_kernel_line_and_the_page_line(tmp_path, monkeypatch):
-    line = broken_project(tmp_path, "    return", "    while True:\n        pass\n    return")
+    line = broken_project(tmp_path, "    return", "    while True: pass  # one line\n    return")
     monkeypatch.setattr(facts, "PROJECT", tmp_path)
     monkeypatch.setattr(facts, "CACHE_DIR", tmp_path / "cache")
     monkeypatch.setattr(facts, "TIMEOUT", 2.0)
