@@ -103,6 +103,7 @@ class Settings:
     figure_timeout: float = 120.0  # seconds one figure module may take
     cell_timeout: float = 120.0  # seconds one runnable cell may take at build time
     fact_timeout: float = 60.0  # seconds the kernels may take to compute every fact
+    cell_output_limit: int = 20_000  # bytes of a cell's build-time output a page shows
 
 
 settings = Settings()  # the current build's; set by the plugin before any stage runs

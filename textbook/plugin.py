@@ -13,6 +13,7 @@ Options (mkdocs.yml)::
           figure_timeout: 120   # seconds per figure module
           cell_timeout: 120     # seconds per runnable cell
           fact_timeout: 60      # seconds for the kernels behind the computed facts
+          cell_output_limit: 20000  # bytes of a cell's output a page shows (more is cut)
           stages: [...]         # only these stages (test sites); default: all
 """
 
@@ -28,10 +29,27 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from textbook import pipeline
 
 
+class AboveZero(c.BaseConfigOption):
+    """A number above 0 (``whole``: an integer) in ``unit``; anything else is a configuration
+    error saying what the option takes."""
+
+    def __init__(self, unit: str, default: float, whole: bool = False) -> None:
+        super().__init__()
+        self.unit, self.default, self.whole = unit, default, whole
+
+    def run_validation(self, value):
+        kinds = int if self.whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not value > 0:
+            number = "a whole number" if self.whole else "a number"
+            raise base.ValidationError(f"must be {number} of {self.unit} above 0, not {value!r}")
+        return value
+
+
 class TextbookConfig(base.Config):
-    figure_timeout = c.Type((int, float), default=pipeline.Settings.figure_timeout)
-    cell_timeout = c.Type((int, float), default=pipeline.Settings.cell_timeout)
-    fact_timeout = c.Type((int, float), default=pipeline.Settings.fact_timeout)
+    figure_timeout = AboveZero("seconds", pipeline.Settings.figure_timeout)
+    cell_timeout = AboveZero("seconds", pipeline.Settings.cell_timeout)
+    fact_timeout = AboveZero("seconds", pipeline.Settings.fact_timeout)
+    cell_output_limit = AboveZero("bytes", pipeline.Settings.cell_output_limit, whole=True)
     stages = c.Type(list, default=list(pipeline.STAGES))
 
 
@@ -56,6 +74,7 @@ class TextbookPlugin(BasePlugin[TextbookConfig]):
             figure_timeout=float(self.config.figure_timeout),
             cell_timeout=float(self.config.cell_timeout),
             fact_timeout=float(self.config.fact_timeout),
+            cell_output_limit=self.config.cell_output_limit,
         )
 
     def _handler(self, event: str, priority: int, stages: tuple[str, ...]) -> Callable:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import textbook.cells.output_cap as output_cap
 import textbook.cells.run as cells
 import textbook.cells.widget as widget
+from textbook import pipeline
 
 
 def test_output_under_the_limit_is_shown_whole():
@@ -25,12 +24,8 @@ def test_long_output_is_cut_after_the_last_whole_line_and_counts_what_is_left_ou
     assert shown == (("stdout", "éé"),) and hidden == 16
 
 
-def test_the_limit_comes_from_mkdocs_yml_extra():
-    assert output_cap.output_limit({}) == output_cap.DEFAULT_LIMIT == 20_000
-    assert output_cap.output_limit({"cell_output_limit": 100}) == 100
-    for bad in (0, -5, "20 KB", True, 1.5):
-        with pytest.raises(ValueError, match="extra.cell_output_limit must be a whole number"):
-            output_cap.output_limit({"cell_output_limit": bad})
+def test_the_default_limit_is_the_plugin_option_default():
+    assert output_cap.DEFAULT_LIMIT == pipeline.Settings.cell_output_limit == 20_000
 
 
 def test_the_widget_shows_the_capped_output_with_a_note_and_keeps_it_out_of_search():

@@ -66,3 +66,33 @@ def test_an_unknown_stage_is_refused(tmp_path):
     plugin.load_config({"stages": ["maths"]})
     with pytest.raises(ValueError, match="unknown stage 'maths'"):
         plugin.on_startup(command="build", dirty=False)
+
+
+def test_the_cell_output_limit_is_an_option_of_the_plugin(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "settings", pipeline.settings)  # restored afterwards
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - textbook:\n      cell_output_limit: 100\n"
+        "      stages: [chapter]\n"
+    )
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    assert pipeline.settings.cell_output_limit == 100
+
+
+@pytest.mark.parametrize(
+    ("option", "bad", "says"),
+    [
+        ("cell_output_limit", 0, "must be a whole number of bytes above 0, not 0"),
+        ("cell_output_limit", -5, "must be a whole number of bytes above 0, not -5"),
+        ("cell_output_limit", "20 KB", "must be a whole number of bytes above 0, not '20 KB'"),
+        ("cell_output_limit", True, "must be a whole number of bytes above 0, not True"),
+        ("cell_output_limit", 1.5, "must be a whole number of bytes above 0, not 1.5"),
+        ("figure_timeout", 0, "must be a number of seconds above 0, not 0"),
+        ("fact_timeout", "60 s", "must be a number of seconds above 0, not '60 s'"),
+    ],
+)
+def test_a_bad_option_value_is_a_configuration_error_naming_it(option, bad, says):
+    plugin = TextbookPlugin()
+    errors, _ = plugin.load_config({option: bad})
+    assert [(name, str(error)) for name, error in errors] == [(option, says)]

@@ -49,10 +49,7 @@ def on_config(config):
     cache = _build["cache"]
     _build["highlight"] = Cache(cache / "highlight", ".html", "highlighted code cache entry")
     _build["notebook_cache"] = Cache(cache / "notebooks", ".ipynb", "notebook cache entry")
-    try:  # ARCH: to become an option of the plugin (today `extra: cell_output_limit:`)
-        _build["output_limit"] = output_cap.output_limit(config.extra)
-    except ValueError as exc:
-        raise PluginError(f"cells: {exc}") from None
+    _build["output_limit"] = settings().cell_output_limit
     # mkdocs-jupyter wraps our File (losing its `inclusion`): say it through `not_in_nav`.
     uris = notebook.notebook_uris(Path(config.docs_dir), cells.mentions_cells)
     if uris:

@@ -11,20 +11,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-DEFAULT_LIMIT = 20_000  # bytes; mkdocs.yml: `extra: cell_output_limit: N`
+DEFAULT_LIMIT = 20_000  # bytes; the default of the plugin option cell_output_limit
 SEARCH_EXCLUDE = 'data-search-exclude="cell-output"'  # the search plugin drops it from the page
 Outputs = tuple[tuple[str, str], ...]
-
-
-def output_limit(extra: dict) -> int:
-    """The limit set in mkdocs.yml (`extra.cell_output_limit`), else the default."""
-    value = extra.get("cell_output_limit", DEFAULT_LIMIT)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"mkdocs.yml: extra.cell_output_limit must be a whole number of bytes above 0, "
-            f"not {value!r}"
-        )
-    return value
 
 
 def size(outputs: Sequence[tuple[str, str]]) -> int:
