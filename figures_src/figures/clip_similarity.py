@@ -260,18 +260,15 @@ def themes() -> dict:
     return patches
 
 
-NARROW = {
-    "layout": {
-        "font": {"size": 11},
-        "margin": {"b": 28, "l": 4, "r": 36, "t": 8},
-        "xaxis": {"domain": [0.3, 0.9]},
-        "yaxis": {"domain": [0.45, 0.7]},
-        "xaxis2": {"domain": [0.3, 0.9]},
-        "yaxis2": {"domain": [0.0, 0.3], "showticklabels": True},
-        "xaxis3": {"domain": [0.3, 0.7]},
-        "yaxis3": {"domain": [0.84, 1.0]},
-    }
-}
+NARROW = shared.narrow_patch(
+    margin={"b": 28, "l": 4, "r": 36, "t": 8},
+    xaxis={"domain": [0.3, 0.9]},
+    yaxis={"domain": [0.45, 0.7]},
+    xaxis2={"domain": [0.3, 0.9]},
+    yaxis2={"domain": [0.0, 0.3], "showticklabels": True},
+    xaxis3={"domain": [0.3, 0.7]},
+    yaxis3={"domain": [0.84, 1.0]},
+)
 
 
 def instrument() -> Instrument:

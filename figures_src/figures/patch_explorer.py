@@ -289,16 +289,13 @@ def themes() -> dict:
     return {t.name: {"data": [{}], "layout": shared.theme_layout(t, ())} for t in THEMES}
 
 
-NARROW = {
-    "layout": {
-        "font": {"size": 11},
-        "margin": {"b": 4, "l": 4, "r": 4, "t": 22},
-        "xaxis": {"domain": [0, 1]},
-        "yaxis": {"domain": [0.36, 1.0]},
-        "xaxis2": {"domain": [0, 1]},
-        "yaxis2": {"domain": [0, 0.31]},
-    }
-}
+NARROW = shared.narrow_patch(
+    margin={"b": 4, "l": 4, "r": 4, "t": 22},
+    xaxis={"domain": [0, 1]},
+    yaxis={"domain": [0.36, 1.0]},
+    xaxis2={"domain": [0, 1]},
+    yaxis2={"domain": [0, 0.31]},
+)
 
 
 def instrument() -> Instrument:

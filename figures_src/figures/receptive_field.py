@@ -214,15 +214,12 @@ def themes() -> dict:
     return patches
 
 
-NARROW = {
-    "layout": {
-        "font": {"size": 11},
-        "legend": {"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
-        "margin": {"b": 8, "l": 52, "r": 44, "t": 8},
-        "xaxis": {"dtick": 2, "title": {"text": "layer"}},
-        "yaxis": {"ticksuffix": "", "title": {"text": "receptive field (px)"}},
-    }
-}
+NARROW = shared.narrow_patch(
+    legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
+    margin={"b": 8, "l": 52, "r": 44, "t": 8},
+    xaxis={"dtick": 2, "title": {"text": "layer"}},
+    yaxis={"ticksuffix": "", "title": {"text": "receptive field (px)"}},
+)
 
 
 def instrument() -> Instrument:
