@@ -17,8 +17,9 @@ palettes; only the ink changes.  Every plotted artist is checked for NaN/inf bef
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import matplotlib
 
@@ -27,6 +28,8 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from figures_src.figure import FigureResult  # noqa: E402
 
 SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 SVG_HASHSALT = "tb-figures"
@@ -141,3 +144,22 @@ def render_svgs(draw: Callable[[Theme], Figure], *, prefix: str = "") -> dict[st
         plt.close("all")
     matplotlib.rcdefaults()
     return artifacts
+
+
+Data = TypeVar("Data")
+
+
+def chart_result(
+    data: Data,
+    describe: Callable[[Data], tuple[str, str]],
+    draw: Callable[[Data, Theme], Figure],
+    meta: Mapping[str, Any],
+) -> FigureResult:
+    """The result of a static chart: ``data`` described (alt, caption) and drawn per theme."""
+    alt, caption = describe(data)
+    return FigureResult(
+        artifacts=render_svgs(lambda theme: draw(data, theme)),
+        alt=alt,
+        caption=caption,
+        meta=meta,
+    )

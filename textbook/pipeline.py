@@ -35,64 +35,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STAGES = (
-    "live",
-    "templates",
-    "chapter",
-    "math",
-    "figures",
-    "instruments",
-    "cells",
-    "edition",
-    "anchors",
-    "fingerprint",
-    "security",
-    "first_paint",
-    "instant",
+
+def _names(words: str) -> tuple[str, ...]:
+    return tuple(words.split())
+
+
+STAGES = _names(
+    "live templates chapter math figures instruments cells edition anchors fingerprint security"
+    " first_paint instant"
 )
 
-EVENTS: dict[str, list[tuple[int, tuple[str, ...]]]] = {
-    "startup": [(0, ("live", "math", "cells", "fingerprint", "security", "first_paint"))],
+# Each stage list is written as its names in order, separated by spaces.
+_EVENT_TABLE: dict[str, list[tuple[int, str]]] = {
+    "startup": [(0, "live math cells fingerprint security first_paint")],
     "config": [
-        (100, ("live",)),
-        (
-            0,
-            (
-                "templates",
-                "chapter",
-                "math",
-                "figures",
-                "instruments",
-                "cells",
-                "edition",
-                "anchors",
-                "security",
-            ),
-        ),
+        (100, "live"),
+        (0, "templates chapter math figures instruments cells edition anchors security"),
     ],
     "files": [
-        (100, ("cells",)),
-        (0, ("math", "figures", "instruments", "anchors", "security")),
-        (-100, ("first_paint",)),
+        (100, "cells"),
+        (0, "math figures instruments anchors security"),
+        (-100, "first_paint"),
     ],
-    "env": [(0, ("templates", "anchors"))],
-    "page_markdown": [(0, ("chapter",))],
-    "page_content": [(0, ("chapter", "figures", "instruments", "cells", "anchors"))],
-    "page_context": [(0, ("templates", "anchors"))],
-    "post_page": [
-        (0, ("chapter", "math", "anchors", "security")),
-        (-55, ("first_paint",)),
-        (-60, ("instant",)),
-    ],
-    "post_template": [(0, ("security", "instant"))],
+    "env": [(0, "templates anchors")],
+    "page_markdown": [(0, "chapter")],
+    "page_content": [(0, "chapter figures instruments cells anchors")],
+    "page_context": [(0, "templates anchors")],
+    "post_page": [(0, "chapter math anchors security"), (-55, "first_paint"), (-60, "instant")],
+    "post_template": [(0, "security instant")],
     "post_build": [
-        (0, ("live", "templates", "math", "cells", "first_paint")),
-        (-40, ("fingerprint",)),
-        (-50, ("security",)),
+        (0, "live templates math cells first_paint"),
+        (-40, "fingerprint"),
+        (-50, "security"),
     ],
-    "build_error": [(0, ("live", "math"))],
-    "serve": [(0, ("cells",))],
-    "shutdown": [(0, ("math",))],
+    "build_error": [(0, "live math")],
+    "serve": [(0, "cells")],
+    "shutdown": [(0, "math")],
+}
+EVENTS: dict[str, list[tuple[int, tuple[str, ...]]]] = {
+    event: [(priority, _names(stages)) for priority, stages in groups]
+    for event, groups in _EVENT_TABLE.items()
 }
 
 

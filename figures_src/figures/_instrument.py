@@ -201,6 +201,12 @@ def base_layout(**layout: Any) -> dict[str, Any]:
     return {**shared, **layout}
 
 
+def narrow_patch(**layout: Any) -> dict[str, Any]:
+    """``Instrument.narrow``: the smaller type every instrument uses below NARROW_MEDIA, then
+    this instrument's own layout changes."""
+    return {"layout": {"font": {"size": 11}, **layout}}
+
+
 # --- images ------------------------------------------------------------------------------
 
 

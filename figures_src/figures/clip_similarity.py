@@ -14,28 +14,17 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from figures_src.figure import FigureResult, require_finite
-from figures_src.figures._instrument import (
-    Control,
-    Instrument,
-    Option,
-    Readout,
-    State,
-    base_layout,
-    data_uri,
-    default_key,
-    draw_readouts,
-    instrument_result,
-    png_bytes,
-    state_key,
-    theme_layout,
-    to_uint8,
-    upscale,
-)
+from figures_src.figures import _instrument as shared
+from figures_src.figures._instrument import Control, Instrument, Option, Readout, State
 from figures_src.kernels import mini_clip
 from figures_src.kernels.similarity import cosine_similarity_matrix, softmax
 from figures_src.plotting import THEMES, Theme
 
 NAME = "clip_similarity"
+CAPTION = (
+    "Cosine similarity and zero-shot probability of held-out images of the miniature "
+    "CLIP against five prompts, for every temperature the control offers."
+)
 LABELS = ("red circle", "red square", "blue circle", "blue triangle", "green cross")
 IMAGES_PER_LABEL = 2
 TEMPLATE = mini_clip.DEFAULT_TEMPLATE
@@ -236,7 +225,7 @@ def base_figure() -> dict:
         "zeroline": False,
         "range": [0, 1],
     }
-    layout = base_layout(
+    layout = shared.base_layout(
         bargap=0.3,
         margin={"b": 36, "l": 8, "r": 36, "t": 24},
         showlegend=False,
@@ -266,23 +255,20 @@ def themes() -> dict:
         }
         patches[theme.name] = {
             "data": [bars, bars],
-            "layout": theme_layout(theme, ("xaxis", "yaxis", "xaxis2", "yaxis2")),
+            "layout": shared.theme_layout(theme, ("xaxis", "yaxis", "xaxis2", "yaxis2")),
         }
     return patches
 
 
-NARROW = {
-    "layout": {
-        "font": {"size": 11},
-        "margin": {"b": 28, "l": 4, "r": 36, "t": 8},
-        "xaxis": {"domain": [0.3, 0.9]},
-        "yaxis": {"domain": [0.45, 0.7]},
-        "xaxis2": {"domain": [0.3, 0.9]},
-        "yaxis2": {"domain": [0.0, 0.3], "showticklabels": True},
-        "xaxis3": {"domain": [0.3, 0.7]},
-        "yaxis3": {"domain": [0.84, 1.0]},
-    }
-}
+NARROW = shared.narrow_patch(
+    margin={"b": 28, "l": 4, "r": 36, "t": 8},
+    xaxis={"domain": [0.3, 0.9]},
+    yaxis={"domain": [0.45, 0.7]},
+    xaxis2={"domain": [0.3, 0.9]},
+    yaxis2={"domain": [0.0, 0.3], "showticklabels": True},
+    xaxis3={"domain": [0.3, 0.7]},
+    yaxis3={"domain": [0.84, 1.0]},
+)
 
 
 def instrument() -> Instrument:
@@ -295,10 +281,14 @@ def instrument() -> Instrument:
     states = {}
     for row, index in enumerate(indices):
         for tau in TEMPERATURES:
-            key = state_key(ctrl, {"image": index, "tau": f"{tau:g}"})
+            key = shared.state_key(ctrl, {"image": index, "tau": f"{tau:g}"})
             states[key] = compute_state(index, true_label(trained, index), cosines[row], tau, x_min)
     refs = {
-        f"image-{i}": data_uri(png_bytes(upscale(to_uint8(trained.held_out.images[i]), PLOT_SCALE)))
+        f"image-{i}": shared.data_uri(
+            shared.png_bytes(
+                shared.upscale(shared.to_uint8(trained.held_out.images[i]), PLOT_SCALE)
+            )
+        )
         for i in indices
     }
     built = Instrument(NAME, ctrl, READOUTS, base_figure(), themes(), states, NARROW, refs=refs)
@@ -308,7 +298,9 @@ def instrument() -> Instrument:
 
 def thumbnails(trained: mini_clip.TrainedClip, indices: list[int]) -> dict[str, bytes]:
     return {
-        f"thumb-{i}.png": png_bytes(upscale(to_uint8(trained.held_out.images[i]), THUMB_SCALE))
+        f"thumb-{i}.png": shared.png_bytes(
+            shared.upscale(shared.to_uint8(trained.held_out.images[i]), THUMB_SCALE)
+        )
         for i in indices
     }
 
@@ -321,11 +313,11 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
     cosines = similarities(trained, picked_images(trained))[row]
     probabilities = softmax(cosines, temperature=tau)
     top = int(np.argmax(cosines))
-    state = built.states[default_key(built.controls)]
+    state = built.states[shared.default_key(built.controls)]
     fig = Figure(figsize=(3.9, 6.0) if narrow else (7.2, 4.4))
     band = 0.22 if narrow else 0.3  # four readouts: two rows, so the caption fits its box
     items = [(r.label, state.readouts[r.name]) for r in READOUTS]
-    draw_readouts(
+    shared.draw_readouts(
         fig,
         (0.02, 1 - band, 0.96, band - 0.01),
         items,
@@ -341,7 +333,8 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
         cos_rect, p_rect = (0.36, 0.1, 0.26, 0.56), (0.72, 0.1, 0.24, 0.56)
     ax = fig.add_axes(image_rect)
     ax.imshow(
-        upscale(to_uint8(trained.held_out.images[index]), PLOT_SCALE), interpolation="nearest"
+        shared.upscale(shared.to_uint8(trained.held_out.images[index]), PLOT_SCALE),
+        interpolation="nearest",
     )
     ax.set_axis_off()
     caption = f"held-out #{index}\ntrue: {true_label(trained, index)}"
@@ -353,7 +346,7 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
         ax.set_title(caption, fontsize=8.5, color=theme.ink, y=-0.32)
     positions = np.arange(len(LABELS))
     colours = [theme.series[0] if k == top else theme.series[4] for k in positions]
-    x_min = float(built.states[default_key(built.controls)].layout["xaxis"]["range"][0])
+    x_min = float(built.states[shared.default_key(built.controls)].layout["xaxis"]["range"][0])
     for rect, values, text, title, limits in (
         (cos_rect, cosines, [f"{c:.2f}" for c in cosines], "cosine similarity", (x_min, 1.22)),
         (
@@ -393,14 +386,11 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
 def build() -> FigureResult:
     trained = mini_clip.default_trained_clip()
     indices = picked_images(trained)
-    return instrument_result(
+    return shared.instrument_result(
         instrument(),
         READOUTS,
         draw_poster,
-        caption=(
-            "Cosine similarity and zero-shot probability of held-out images of the miniature "
-            "CLIP against five prompts, for every temperature the control offers."
-        ),
+        CAPTION,
         check_every=5,
         extra_artifacts=thumbnails(trained, indices),
     )

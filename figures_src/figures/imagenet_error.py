@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 
 from figures_src.figure import FigureResult, data_path, require_finite
-from figures_src.plotting import Theme, render_svgs
+from figures_src.plotting import Theme, chart_result
 
 DATA_FILE = "imagenet_top5.csv"
 ERROR = "ilsvrc_entry_top5_error_percent"
@@ -93,10 +93,9 @@ def draw(entries: list[Entry], theme: Theme) -> Figure:
 
 def build() -> FigureResult:
     entries = load_entries()
-    alt, caption = describe(entries)
-    return FigureResult(
-        artifacts=render_svgs(lambda theme: draw(entries, theme)),
-        alt=alt,
-        caption=caption,
+    return chart_result(
+        entries,
+        describe,
+        draw,
         meta={"points": [[e.model, e.year, e.error] for e in entries]},
     )

@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 
 from figures_src.figure import FigureResult, require_finite
 from figures_src.kernels import iou as iou_kernel
-from figures_src.plotting import Theme, render_svgs
+from figures_src.plotting import Theme, chart_result
 
 THRESHOLD = 0.5  # the conventional detection acceptance threshold
 
@@ -184,10 +184,9 @@ def draw(e: Example, theme: Theme) -> Figure:
 
 def build() -> FigureResult:
     example = compute()
-    alt, caption = describe(example)
-    return FigureResult(
-        artifacts=render_svgs(lambda theme: draw(example, theme)),
-        alt=alt,
-        caption=caption,
+    return chart_result(
+        example,
+        describe,
+        draw,
         meta={"intersection": example.intersection, "iou": example.iou, "union": example.union},
     )

@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from figures_src.figure import FigureResult, require_finite
 from figures_src.kernels import patches
 from figures_src.numbers import format_compact
-from figures_src.plotting import Theme, render_svgs
+from figures_src.plotting import Theme, chart_result
 
 IMAGE_SIDE = 224
 PATCH_SIZES = (7, 8, 14, 16, 28, 32, 56)
@@ -119,11 +119,10 @@ def draw(t: Table, theme: Theme) -> Figure:
 
 def build() -> FigureResult:
     table = compute()
-    alt, caption = describe(table)
-    return FigureResult(
-        artifacts=render_svgs(lambda theme: draw(table, theme)),
-        alt=alt,
-        caption=caption,
+    return chart_result(
+        table,
+        describe,
+        draw,
         meta={
             "attention_cost": table.cost.tolist(),
             "patch_sizes": table.sizes.tolist(),

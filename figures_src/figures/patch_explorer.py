@@ -13,28 +13,17 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from figures_src.figure import FigureResult, require_finite
-from figures_src.figures._instrument import (
-    Control,
-    Instrument,
-    Option,
-    Readout,
-    State,
-    base_layout,
-    data_uri,
-    default_key,
-    draw_readouts,
-    instrument_result,
-    png_bytes,
-    state_key,
-    theme_layout,
-    to_uint8,
-    upscale,
-)
+from figures_src.figures import _instrument as shared
+from figures_src.figures._instrument import Control, Instrument, Option, Readout, State
 from figures_src.kernels import patches as kp
 from figures_src.numbers import format_compact
 from figures_src.plotting import THEMES, Theme
 
 NAME = "patch_explorer"
+CAPTION = (
+    "A synthetic scene cut into ViT patches for every image side and patch size the "
+    "controls offer, with the token sequence it becomes."
+)
 SIDES = (64, 96, 112, 128, 192, 224, 256)
 PATCHES = (8, 14, 16, 32)
 FALLBACK_PATCH = 16  # divides every side above: where an impossible combination lands
@@ -138,7 +127,7 @@ def sequence_image(colours: np.ndarray) -> np.ndarray:
     rows = -(-count // SEQUENCE_COLUMNS)
     cell = CHIP + GAP
     pixels = np.zeros((rows * cell, SEQUENCE_COLUMNS * cell, 4), dtype=np.uint8)
-    chips = np.vstack([np.array([CLS_RGB], dtype=np.uint8), to_uint8(colours)])
+    chips = np.vstack([np.array([CLS_RGB], dtype=np.uint8), shared.to_uint8(colours)])
     for index, rgb in enumerate(chips):
         row, col = divmod(index, SEQUENCE_COLUMNS)
         pixels[row * cell : row * cell + CHIP, col * cell : col * cell + CHIP, :3] = rgb
@@ -228,7 +217,7 @@ def compute_state(side: int, patch: int, scene: np.ndarray) -> State:
                 "layer": "below",
             },
             {
-                "source": data_uri(png_bytes(sequence)),
+                "source": shared.data_uri(shared.png_bytes(sequence)),
                 "x": 0,
                 "y": SEQUENCE_ROWS,
                 "sizex": SEQUENCE_COLUMNS,
@@ -261,7 +250,7 @@ def base_figure() -> dict:
         "zeroline": False,
         "showline": False,
     }
-    layout = base_layout(
+    layout = shared.base_layout(
         margin={"b": 8, "l": 8, "r": 8, "t": 30},
         showlegend=False,
         xaxis={**hidden, "domain": [0, 0.46], "range": [0, 1]},
@@ -297,19 +286,16 @@ def base_figure() -> dict:
 
 
 def themes() -> dict:
-    return {theme.name: {"data": [{}], "layout": theme_layout(theme, ())} for theme in THEMES}
+    return {t.name: {"data": [{}], "layout": shared.theme_layout(t, ())} for t in THEMES}
 
 
-NARROW = {
-    "layout": {
-        "font": {"size": 11},
-        "margin": {"b": 4, "l": 4, "r": 4, "t": 22},
-        "xaxis": {"domain": [0, 1]},
-        "yaxis": {"domain": [0.36, 1.0]},
-        "xaxis2": {"domain": [0, 1]},
-        "yaxis2": {"domain": [0, 0.31]},
-    }
-}
+NARROW = shared.narrow_patch(
+    margin={"b": 4, "l": 4, "r": 4, "t": 22},
+    xaxis={"domain": [0, 1]},
+    yaxis={"domain": [0.36, 1.0]},
+    xaxis2={"domain": [0, 1]},
+    yaxis2={"domain": [0, 0.31]},
+)
 
 
 def instrument() -> Instrument:
@@ -317,12 +303,15 @@ def instrument() -> Instrument:
     states, redirects = {}, {}
     for side in SIDES:
         for patch in PATCHES:
-            key = state_key(CONTROLS, {"patch": patch, "side": side})
+            key = shared.state_key(CONTROLS, {"patch": patch, "side": side})
             if side % patch:
-                redirects[key] = state_key(CONTROLS, {"patch": FALLBACK_PATCH, "side": side})
+                redirects[key] = shared.state_key(CONTROLS, {"patch": FALLBACK_PATCH, "side": side})
             else:
                 states[key] = compute_state(side, patch, scenes[side])
-    refs = {f"scene-{side}": data_uri(png_bytes(to_uint8(scenes[side]))) for side in SIDES}
+    refs = {
+        f"scene-{side}": shared.data_uri(shared.png_bytes(shared.to_uint8(scenes[side])))
+        for side in SIDES
+    }
     built = Instrument(
         NAME,
         CONTROLS,
@@ -343,18 +332,22 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
     scene = synthetic_scene(side)
     rows, _ = kp.patch_grid(side, side, patch)
     sequence = sequence_image(token_colours(scene, patch))
-    state = built.states[default_key(CONTROLS)]
+    state = built.states[shared.default_key(CONTROLS)]
     fig = Figure(figsize=(3.9, 5.4) if narrow else (7.2, 4.4))
     band = 0.15 if narrow else 0.2
     items = [(r.label, state.readouts[r.name]) for r in READOUTS]
-    draw_readouts(fig, (0.02, 1 - band, 0.96, band - 0.01), items, theme, wrap=12 if narrow else 0)
+    shared.draw_readouts(
+        fig, (0.02, 1 - band, 0.96, band - 0.01), items, theme, wrap=12 if narrow else 0
+    )
     if narrow:
         scene_rect, seq_rect = (0.13, 0.37, 0.74, 0.42), (0.04, 0.02, 0.92, 0.29)
     else:
         scene_rect, seq_rect = (0.03, 0.03, 0.44, 0.66), (0.53, 0.03, 0.44, 0.66)
     ax = fig.add_axes(scene_rect)
     ax.imshow(
-        upscale(to_uint8(scene), max(1, 512 // side)), extent=(0, 1, 0, 1), interpolation="nearest"
+        shared.upscale(shared.to_uint8(scene), max(1, 512 // side)),
+        extent=(0, 1, 0, 1),
+        interpolation="nearest",
     )
     for k in range(rows + 1):
         ax.axvline(k / rows, color="white", alpha=0.9, linewidth=0.6)
@@ -385,12 +378,4 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
 
 
 def build() -> FigureResult:
-    return instrument_result(
-        instrument(),
-        READOUTS,
-        draw_poster,
-        caption=(
-            "A synthetic scene cut into ViT patches for every image side and patch size the "
-            "controls offer, with the token sequence it becomes."
-        ),
-    )
+    return shared.instrument_result(instrument(), READOUTS, draw_poster, CAPTION)

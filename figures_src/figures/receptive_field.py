@@ -13,23 +13,16 @@ import math
 from matplotlib.figure import Figure
 
 from figures_src.figure import FigureResult, require_finite
-from figures_src.figures._instrument import (
-    Control,
-    Instrument,
-    Option,
-    Readout,
-    State,
-    base_layout,
-    default_key,
-    draw_readouts,
-    instrument_result,
-    state_key,
-    theme_layout,
-)
+from figures_src.figures import _instrument as shared
+from figures_src.figures._instrument import Control, Instrument, Option, Readout, State
 from figures_src.kernels import receptive_field as rf
 from figures_src.plotting import THEMES, Theme
 
 NAME = "receptive_field"
+CAPTION = (
+    "Receptive field of a convolution stack against depth, beside a ViT's, for every "
+    "depth, kernel size and downsampling pattern the controls offer."
+)
 IMAGE_SIDE = 224
 DEPTHS = tuple(range(1, 13))
 KERNELS = (3, 5, 7)
@@ -184,7 +177,7 @@ def base_figure() -> dict:
             "line": {"width": 1, "dash": "dot"},
         },
     ]
-    layout = base_layout(
+    layout = shared.base_layout(
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
         margin={"b": 48, "l": 64, "r": 56, "t": 36},
         xaxis={
@@ -216,20 +209,17 @@ def themes() -> dict:
                 {"marker": {"color": theme.series[3], "line": {"color": theme.series[3]}}},
                 {"line": {"color": theme.muted}},
             ],
-            "layout": theme_layout(theme, ("xaxis", "yaxis")),
+            "layout": shared.theme_layout(theme, ("xaxis", "yaxis")),
         }
     return patches
 
 
-NARROW = {
-    "layout": {
-        "font": {"size": 11},
-        "legend": {"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
-        "margin": {"b": 8, "l": 52, "r": 44, "t": 8},
-        "xaxis": {"dtick": 2, "title": {"text": "layer"}},
-        "yaxis": {"ticksuffix": "", "title": {"text": "receptive field (px)"}},
-    }
-}
+NARROW = shared.narrow_patch(
+    legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
+    margin={"b": 8, "l": 52, "r": 44, "t": 8},
+    xaxis={"dtick": 2, "title": {"text": "layer"}},
+    yaxis={"ticksuffix": "", "title": {"text": "receptive field (px)"}},
+)
 
 
 def instrument() -> Instrument:
@@ -237,7 +227,7 @@ def instrument() -> Instrument:
     for depth in DEPTHS:
         for kernel in KERNELS:
             for every in EVERY:
-                key = state_key(CONTROLS, {"depth": depth, "every": every, "kernel": kernel})
+                key = shared.state_key(CONTROLS, {"depth": depth, "every": every, "kernel": kernel})
                 states[key] = compute_state(depth, kernel, every)
     built = Instrument(NAME, CONTROLS, READOUTS, base_figure(), themes(), states, NARROW)
     built.check()
@@ -248,11 +238,13 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
     defaults = {c.name: int(c.default) for c in CONTROLS}
     depth, kernel, every = defaults["depth"], defaults["kernel"], defaults["every"]
     fields, _ = stack_fields(depth, kernel, every)
-    state = built.states[default_key(CONTROLS)]
+    state = built.states[shared.default_key(CONTROLS)]
     fig = Figure(figsize=(3.9, 5.2) if narrow else (7.2, 4.4))
     band = 0.16 if narrow else 0.2
     items = [(r.label, state.readouts[r.name]) for r in READOUTS]
-    draw_readouts(fig, (0.02, 1 - band, 0.96, band - 0.01), items, theme, wrap=14 if narrow else 0)
+    shared.draw_readouts(
+        fig, (0.02, 1 - band, 0.96, band - 0.01), items, theme, wrap=14 if narrow else 0
+    )
     ax = fig.add_axes((0.18, 0.25, 0.7, 0.52) if narrow else (0.1, 0.13, 0.84, 0.57))
     vit = rf.vit_receptive_field(IMAGE_SIDE)
     ax.plot(
@@ -313,13 +305,4 @@ def draw_poster(built: Instrument, theme: Theme, narrow: bool) -> Figure:
 
 
 def build() -> FigureResult:
-    return instrument_result(
-        instrument(),
-        READOUTS,
-        draw_poster,
-        caption=(
-            "Receptive field of a convolution stack against depth, beside a ViT's, for every "
-            "depth, kernel size and downsampling pattern the controls offer."
-        ),
-        check_every=7,
-    )
+    return shared.instrument_result(instrument(), READOUTS, draw_poster, CAPTION, check_every=7)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from figures_src.figure import FigureResult, require_finite
 from figures_src.kernels import receptive_field as rf
-from figures_src.plotting import Theme, render_svgs
+from figures_src.plotting import Theme, chart_result
 
 IMAGE_SIDE = 224
 DEPTH = 17
@@ -127,11 +127,10 @@ def draw(c: Curves, theme: Theme) -> Figure:
 
 def build() -> FigureResult:
     curves = compute()
-    alt, caption = describe(curves)
-    return FigureResult(
-        artifacts=render_svgs(lambda theme: draw(curves, theme)),
-        alt=alt,
-        caption=caption,
+    return chart_result(
+        curves,
+        describe,
+        draw,
         meta={
             "downsample_layers": list(DOWNSAMPLES),
             "plain": curves.plain.tolist(),

@@ -28,11 +28,17 @@ def _self_link(parent: etree.Element, anchor: str, label: str, css: str) -> etre
 
 
 class TextbookBlock(Block):
-    """Options read back as text (see ANY)."""
+    """Options read back as text (see ANY); the body goes into ``self.content`` when set."""
+
+    # The element on_create made to hold the block's Markdown body (None: the block itself).
+    content: etree.Element | None = None
 
     def opt(self, key: str) -> str:
         value = self.options[key]
         return "" if value is None else str(value)
+
+    def on_add(self, block: etree.Element) -> etree.Element:
+        return block if self.content is None else self.content
 
 
 class EquationBlock(TextbookBlock):
@@ -49,15 +55,12 @@ class EquationBlock(TextbookBlock):
         _self_link(head, anchor, self.opt("label"), "tb-equation__label")
         title = etree.SubElement(head, "span", {"class": "tb-equation__title"})
         title.text = self.argument
-        self.body = etree.SubElement(box, "div", {"class": "tb-equation__body"})
+        self.content = etree.SubElement(box, "div", {"class": "tb-equation__body"})
         return box
-
-    def on_add(self, block: etree.Element) -> etree.Element:
-        return self.body
 
     def on_end(self, block: etree.Element) -> None:
         # The display formula stays on top; everything after it is the caption.
-        children = list(self.body)
+        children = list(self.content)
         math_index = next(
             (i for i, c in enumerate(children) if "arithmatex" in c.get("class", "")), None
         )
@@ -65,11 +68,11 @@ class EquationBlock(TextbookBlock):
             return
         caption = etree.Element("div", {"class": "tb-equation__caption"})
         for child in children[math_index + 1 :]:
-            self.body.remove(child)
+            self.content.remove(child)
             caption.append(child)
         children[math_index].set("class", children[math_index].get("class") + " tb-equation__math")
         if len(caption):
-            self.body.append(caption)
+            self.content.append(caption)
 
 
 class InstrumentBlock(TextbookBlock):
@@ -96,11 +99,8 @@ class InstrumentBlock(TextbookBlock):
             box, "div", {"class": "tb-instrument__stage", "data-instrument-stage": name}
         )
         stage.text = ""
-        self.caption = etree.SubElement(box, "figcaption", {"class": "tb-instrument__caption"})
+        self.content = etree.SubElement(box, "figcaption", {"class": "tb-instrument__caption"})
         return box
-
-    def on_add(self, block: etree.Element) -> etree.Element:
-        return self.caption
 
 
 class FigureBlock(TextbookBlock):
@@ -164,12 +164,9 @@ class QuizBlock(TextbookBlock):
         box = etree.SubElement(parent, "div", attrs)
         head = etree.SubElement(box, "div", {"class": "tb-quiz__head"})
         _self_link(head, self.argument, "Check your understanding", "tb-quiz__label")
-        self.question = etree.SubElement(box, "div", {"class": "tb-quiz__question"})
+        # The body is the question; nested explanation blocks attach to the quiz itself.
+        self.content = etree.SubElement(box, "div", {"class": "tb-quiz__question"})
         return box
-
-    def on_add(self, block: etree.Element) -> etree.Element:
-        # Nested explanation blocks attach to the quiz itself, after the question.
-        return self.question
 
 
 class ExplanationBlock(TextbookBlock):
