@@ -449,3 +449,12 @@ def test_a_bad_plugin_option_value_fails_naming_the_option(good, tmp_path):
         "number of bytes above 0, not '20 KB'"
     ) in messages(output)
     assert tree_digest(project / "site") == good.site
+
+
+def test_figures_record_content_as_inputs_never_the_engine(good):
+    """An edit to the build's machinery (textbook/) must not re-render figures: the manifest
+    lists what each figure read, and none of it is engine code."""
+    manifest = json.loads((good.project / ".cache" / "figures" / "manifest.json").read_text())
+    inputs = {path for record in manifest["figures"].values() for path in record["inputs"]}
+    assert "figures_src/figure.py" in inputs and "figures_src/kernels/iou.py" in inputs
+    assert sorted(p for p in inputs if p.startswith("textbook/")) == []

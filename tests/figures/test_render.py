@@ -349,3 +349,11 @@ def test_an_input_edited_while_rendering_is_not_trusted(project, cache_dir, capl
 def test_asking_for_an_unknown_figure_is_an_error(project):
     with pytest.raises(ValueError, match="no figure module figures_src/figures/gamma.py"):
         render.render_all(project, names=["gamma"])
+
+
+def test_the_engine_is_never_a_figure_input():
+    from textbook.figures import worker
+
+    assert worker.is_engine(ROOT / "textbook" / "core" / "runner.py")
+    assert worker.is_engine(ROOT / "textbook" / "figures" / "worker.py")
+    assert not worker.is_engine(ROOT / "figures_src" / "figure.py")

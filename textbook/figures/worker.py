@@ -34,6 +34,15 @@ def _is_input(path: Path, root: Path, exclude: Path) -> bool:
     return not _IGNORED_PARTS.intersection(path.relative_to(root).parts)
 
 
+ENGINE = Path(render.__file__).resolve().parents[1]  # the `textbook` package
+
+
+def is_engine(path: Path) -> bool:
+    """The build's own machinery (this worker, the runner, the cache...): a figure module may
+    not import it (tests/unit/test_architecture.py), so editing it changes no figure."""
+    return path.is_relative_to(ENGINE)
+
+
 def build_one(name: str, out_dir: Path, root: Path) -> None:
     """Worker side: import and build one figure, write artifacts and result.json to out_dir."""
     opened: set[str] = set()
@@ -58,10 +67,9 @@ def build_one(name: str, out_dir: Path, root: Path) -> None:
     info = validate_result(result)
 
     inputs: dict[str, str | None] = {}
-    engine = {Path(__file__).resolve(), Path(render.__file__).resolve()}
     for loaded in list(sys.modules.values()):
         file = getattr(loaded, "__file__", None)
-        if file and (path := Path(file).resolve()).is_relative_to(root) and path not in engine:
+        if file and (path := Path(file).resolve()).is_relative_to(root) and not is_engine(path):
             if not _IGNORED_PARTS.intersection(path.relative_to(root).parts):
                 inputs[path.relative_to(root).as_posix()] = file_sha256(path)
     for raw in sorted(opened):
