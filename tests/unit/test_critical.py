@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from textbook.core.cache import Cache
 from textbook.site.critical import (
     DEFERRED_CLASSES,
     DEFERRED_TAGS,
@@ -13,7 +14,6 @@ from textbook.site.critical import (
     katex_formulas,
     keep_font_preloads,
     laid_out_at_load,
-    prune,
     top_level_blocks,
 )
 
@@ -82,20 +82,25 @@ def test_fonts_at_load_are_those_of_laid_out_formulas_only(tmp_path):
     )
     assert fonts_at_load(html, KATEX_CSS) == ["KaTeX_Math-Italic.woff2"]
     html_bold_heading = html.replace("<h2>One</h2>", f"<h2>One {BOLD_Y}</h2>")
-    assert fonts_at_load(html_bold_heading, KATEX_CSS, tmp_path) == [
+    cache = Cache(tmp_path)
+    assert fonts_at_load(html_bold_heading, KATEX_CSS, cache) == [
         "KaTeX_Main-Bold.woff2",
         "KaTeX_Math-Italic.woff2",
     ]
-    assert len(list(tmp_path.glob("fonts-at-load-*.json"))) == 1
-    used: set[str] = set()
-    fonts_at_load(html, KATEX_CSS, tmp_path, used)  # another page: a second entry
-    assert len(used) == 1 and len(list(tmp_path.glob("fonts-at-load-*.json"))) == 2
-    assert prune(tmp_path, used) != [] and {p.name for p in tmp_path.iterdir()} == used
-    # a second call is answered from the cache, the same
-    assert fonts_at_load(html_bold_heading, KATEX_CSS, tmp_path) == [
-        "KaTeX_Main-Bold.woff2",
-        "KaTeX_Math-Italic.woff2",
-    ]
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    later = Cache(tmp_path)  # the next build: asks for one page only
+    assert fonts_at_load(html, KATEX_CSS, later) == ["KaTeX_Math-Italic.woff2"]
+    assert len(list(tmp_path.glob("*.json"))) == 2
+    assert len(later.prune()) == 1 and len(list(tmp_path.glob("*.json"))) == 1
+    # a second call is answered from the cache, the same; a damaged entry is recomputed
+    again = Cache(tmp_path)
+    assert fonts_at_load(html, KATEX_CSS, again) == ["KaTeX_Math-Italic.woff2"]
+    assert again.misses == 0
+    (entry,) = tmp_path.glob("*.json")
+    entry.write_bytes(entry.read_bytes().replace(b"Italic", b"Bold!!"))
+    damaged = Cache(tmp_path)
+    assert fonts_at_load(html, KATEX_CSS, damaged) == ["KaTeX_Math-Italic.woff2"]
+    assert damaged.misses == 1
 
 
 def test_katex_formulas_are_whole_elements():

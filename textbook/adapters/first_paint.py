@@ -22,10 +22,11 @@ import textbook.math.page as mathpage
 import textbook.site.critical as critical
 import textbook.site.previews as previews
 import textbook.site.stylesheet as stylesheet
+from textbook.core.cache import Cache
 from textbook.core.files import write_atomic
 
 _bundled: list[str] = []
-_katex: dict = {"css": "", "cache": None, "used": set(), "dirty": False}
+_katex: dict = {"css": "", "cache": None, "dirty": False}
 
 
 def on_startup(command, dirty):
@@ -45,8 +46,8 @@ def on_files(files, config):
             kept.append(stylesheet.BUNDLE)
     katex = files.get_file_from_path(mathpage.STYLESHEET)
     _katex["css"] = katex.content_string if katex is not None else ""
-    _katex["cache"] = Path(config.config_file_path).resolve().parent / ".cache" / "critical"
-    _katex["used"] = set()
+    root = Path(config.config_file_path).resolve().parent
+    _katex["cache"] = Cache(root / ".cache" / "critical", what="fonts-at-load entry")
     if katex is not None:
         sources.append((mathpage.STYLESHEET, _katex["css"]))
     _bundled[:] = [path for path, _ in sources]
@@ -69,7 +70,7 @@ def on_files(files, config):
 def on_post_page(output, page, config):
     output = stylesheet.unlink(output, _bundled)
     if _katex["css"] and '<link rel="preload"' in output:
-        fonts = critical.fonts_at_load(output, _katex["css"], _katex["cache"], _katex["used"])
+        fonts = critical.fonts_at_load(output, _katex["css"], _katex["cache"])
         output = critical.keep_font_preloads(output, fonts)
     try:
         output, fragment = previews.split(output, page.file.dest_uri)
@@ -82,6 +83,5 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
-    cache = _katex["cache"]
-    if cache is not None and cache.is_dir() and not _katex["dirty"]:
-        critical.prune(cache, _katex["used"])  # entries of pages as they no longer are
+    if _katex["cache"] is not None and not _katex["dirty"]:
+        _katex["cache"].prune()  # entries of pages as they no longer are

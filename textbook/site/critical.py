@@ -16,14 +16,12 @@ scrolls into view, as the block's rendering starts a screen ahead.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import textbook.math.fonts as mathfonts
-from textbook.core.files import write_atomic
+from textbook.core.cache import Cache, digest
 
 EAGER_AFTER_FIRST_H2 = 3
 DEFERRED_TAGS = frozenset({"p", "ul", "ol", "figure", "table"})
@@ -114,32 +112,26 @@ def katex_formulas(html: str) -> list[str]:
     return found
 
 
-def fonts_at_load(
-    page_html: str, katex_css: str, cache_dir: Path | None = None, used: set[str] | None = None
-) -> list[str]:
+def fonts_at_load(page_html: str, katex_css: str, cache: Cache | None = None) -> list[str]:
     """Sorted woff2 files of the formulas in the blocks laid out at load.
 
-    A pure function of its inputs; with ``cache_dir`` the answer is kept there under their
-    digest (walking the page's blocks costs ~50 ms on the chapter page, every warm build);
-    the entry's file name is added to ``used``, for `prune`.
+    A pure function of its inputs; with ``cache`` (the build's one verified cache kind) the
+    answer is kept under their digest: walking the page's blocks costs ~50 ms on the chapter
+    page, every warm build.
     """
-    path = None
-    if cache_dir is not None:
-        digest = hashlib.sha256(f"{EAGER_AFTER_FIRST_H2}\0{katex_css}\0{page_html}".encode())
-        path = cache_dir / f"fonts-at-load-{digest.hexdigest()}.json"
-        if used is not None:
-            used.add(path.name)
-        try:
-            cached = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(cached, list) and all(isinstance(f, str) for f in cached):
-                return cached
-        except (OSError, ValueError):
-            pass
-    formulas = [f for block in laid_out_at_load(page_html) for f in katex_formulas(block)]
-    fonts = mathfonts.fonts_used(formulas, katex_css)
-    if path is not None:
-        write_atomic(path, json.dumps(fonts).encode())
-    return fonts
+
+    def compute() -> list[str]:
+        formulas = [f for block in laid_out_at_load(page_html) for f in katex_formulas(block)]
+        return mathfonts.fonts_used(formulas, katex_css)
+
+    if cache is None:
+        return compute()
+    key = digest(str(EAGER_AFTER_FIRST_H2), katex_css, page_html)
+    return cache.fetch(key, compute, valid=_font_list)
+
+
+def _font_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(f, str) for f in value)
 
 
 def keep_font_preloads(page_html: str, fonts: list[str]) -> str:
@@ -150,13 +142,3 @@ def keep_font_preloads(page_html: str, fonts: list[str]) -> str:
     keep = set(fonts)
     head = _PRELOAD_RE.sub(lambda m: m[0] if m["font"] in keep else "", page_html[:head_end])
     return head + page_html[head_end:]
-
-
-def prune(cache_dir: Path, used: set[str]) -> list[str]:
-    """Delete the cache entries of `cache_dir` a build did not use; returns their names."""
-    stale = sorted(
-        p.name for p in cache_dir.glob("fonts-at-load-*.json") if p.name not in used
-    )
-    for name in stale:
-        (cache_dir / name).unlink(missing_ok=True)
-    return stale
