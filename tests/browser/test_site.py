@@ -69,3 +69,31 @@ def test_instant_navigation_keeps_math_and_anchors(site_url, new_page):
     page.wait_for_function("() => location.hash === '#eq-mm1-3'")
     assert in_viewport(page, "#eq-mm1-3")
     assert traffic.external == [] and traffic.console_errors == []
+
+
+HEAD_CITATION = """() => ({
+    tags: [...document.head.querySelectorAll('meta[name^="citation_"]')]
+        .map(m => m.name + '=' + m.content),
+    jsonld: document.head.querySelectorAll('script[type="application/ld+json"]').length,
+})"""
+
+
+def test_instant_navigation_swaps_the_citation_metadata(site_url, new_page):
+    """Material replaces the head's children by the next page's: a chapter's citation_* tags and
+    JSON-LD must not linger on a page that is not that chapter (a reference manager saving that
+    page would cite the wrong work), and must come back with the chapter."""
+    page, traffic = new_page()
+    open_for_instant_navigation(page, site_url + CHAPTER)
+    on_chapter = page.evaluate(HEAD_CITATION)
+    assert any(tag.startswith("citation_title=Computer Vision") for tag in on_chapter["tags"])
+    assert on_chapter["jsonld"] == 1
+    page.click("a.md-header__button.md-logo")
+    page.wait_for_function("() => !location.pathname.includes('01-computer-vision')")
+    page.wait_for_function("() => !document.head.querySelector('meta[name^=\"citation_\"]')")
+    assert page.evaluate(HEAD_CITATION) == {"tags": [], "jsonld": 0}
+    page.go_back()
+    page.wait_for_url("**/" + CHAPTER)
+    page.wait_for_function("() => document.head.querySelector('meta[name=\"citation_title\"]')")
+    assert page.evaluate(HEAD_CITATION) == on_chapter
+    assert page.evaluate("window.__sameDocument === true")
+    assert traffic.external == [] and traffic.console_errors == []
