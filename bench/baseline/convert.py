@@ -21,11 +21,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+# The block syntax as the chapter's own directive scanner reads it.
+from textbook.chapter.directives import CLOSE_RE, HEADER_RE, OPTION_RE
 from textbook.core.front_matter import body_start
 
-HEADER_RE = re.compile(r"^(?P<slashes>/{3,})\s*(?P<name>[a-z][a-z-]*)\s*(?:\|\s*(?P<arg>.*?))?\s*$")
-CLOSE_RE = re.compile(r"^(?P<slashes>/{3,})\s*$")
-OPTION_RE = re.compile(r"^ {4}(?P<key>[a-z_]+):\s*(?P<value>.*?)\s*$")
 OPTION_SOURCE_RE = re.compile(r"^ {4}source:\s*(\S+)\s*$", re.MULTILINE)
 FACT_RE = re.compile(r"\{\{\s*(?P<name>[a-z0-9_]+)\s*\}\}")
 FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
