@@ -5,6 +5,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := .deps/stamps
+SITE_PACKAGES = $(VENV)/lib/python3.11/site-packages
 CHROMIUM := /usr/bin/chromium
 
 export PYTHONHASHSEED := 0
@@ -26,13 +27,16 @@ help:
 
 setup: $(STAMP)/python $(STAMP)/node $(STAMP)/vendor
 
-$(STAMP)/python: requirements.lock pyproject.toml tools/install_project.py
+$(STAMP)/python: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (the site needs Python 3.11)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
-	@# The project's packages import from the checkout and its MkDocs plugin is registered:
-	@# what an editable install would do, without needing a build backend.
-	$(PY) tools/install_project.py
+	@# Earlier set-ups registered the project by hand, without the RECORD pip needs to replace it.
+	@for d in $(SITE_PACKAGES)/cv_chapter_site-*.dist-info; do test -f $$d/RECORD || rm -rf $$d; done
+	rm -f $(SITE_PACKAGES)/cv_chapter_site.pth
+	@# Editable install (the MkDocs plugins' entry points), offline: the build backend is the
+	@# setuptools pinned in the lock, already in the venv.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-index --no-build-isolation --no-deps -e .
 	@mkdir -p $(STAMP) && touch $@
 
 $(STAMP)/node: package.json package-lock.json

@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from textbook.core.front_matter import body_start
+
 ROOT = Path(__file__).resolve().parents[1]
 LINKED = ("node_modules", ".deps")
 LINKED_CACHE = ("vendor",)  # .cache/vendor: Pyodide vendored at set-up, never rebuilt
@@ -193,9 +195,7 @@ def prose_edit(markdown: str, replacement: str = "bench") -> tuple[str, str]:
     Prose = a line outside front matter, fences and blocks that starts like a sentence.
     """
     lines = markdown.split("\n")
-    start = 0
-    if lines and lines[0].strip() == "---":
-        start = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")) + 1
+    start = markdown[: body_start(markdown)].count("\n")
     fence = False
     for index in range(start, len(lines)):
         line = lines[index]

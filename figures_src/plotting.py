@@ -74,23 +74,15 @@ class Theme:
         }
 
 
-LIGHT = Theme(
-    name="light",
-    ink="#1f2329",
-    muted="#5f6672",
-    grid="#dde1e8",
-    paper="#ffffff",
-    series=("#3949ab", "#d84315", "#00796b", "#ad1457", "#616161"),
-)
-# Material's slate background is about #1e2129; these tints keep >= 4.5:1 contrast on it.
-DARK = Theme(
-    name="dark",
-    ink="#e3e6ee",
-    muted="#a3a9b6",
-    grid="#3a3f4b",
-    paper="#1e2129",
-    series=("#9fa8ff", "#ffab91", "#4fd1c0", "#f48fb1", "#bdbdbd"),
-)
+# The two palettes side by side, a column per role; `series` is in the order the Theme names.
+# Material's slate background is about #1e2129; the dark tints keep >= 4.5:1 contrast on it.
+# fmt: off
+#              name     ink        muted      grid       paper
+LIGHT = Theme("light", "#1f2329", "#5f6672", "#dde1e8", "#ffffff",
+              series=("#3949ab", "#d84315", "#00796b", "#ad1457", "#616161"))
+DARK = Theme( "dark",  "#e3e6ee", "#a3a9b6", "#3a3f4b", "#1e2129",
+              series=("#9fa8ff", "#ffab91", "#4fd1c0", "#f48fb1", "#bdbdbd"))
+# fmt: on
 THEMES = (LIGHT, DARK)
 
 

@@ -21,13 +21,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-HEADER_RE = re.compile(r"^(?P<slashes>/{3,})\s*(?P<name>[a-z][a-z-]*)\s*(?:\|\s*(?P<arg>.*?))?\s*$")
-CLOSE_RE = re.compile(r"^(?P<slashes>/{3,})\s*$")
-OPTION_RE = re.compile(r"^ {4}(?P<key>[a-z_]+):\s*(?P<value>.*?)\s*$")
+# The block syntax as the chapter's own directive scanner reads it.
+from textbook.chapter.directives import CLOSE_RE, HEADER_RE, OPTION_RE
+from textbook.core.front_matter import body_start
+
 OPTION_SOURCE_RE = re.compile(r"^ {4}source:\s*(\S+)\s*$", re.MULTILINE)
 FACT_RE = re.compile(r"\{\{\s*(?P<name>[a-z0-9_]+)\s*\}\}")
 FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(?P<body>.*?\n)?(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 KEEP_META = ("title", "description")
 
 
@@ -72,10 +72,8 @@ class Block:
 
 def split_front_matter(markdown: str) -> tuple[str, str]:
     """(front matter block including its '---' lines, the rest)."""
-    match = FRONT_MATTER_RE.match(markdown)
-    if not match:
-        return "", markdown
-    return match.group(0), markdown[match.end() :]
+    end = body_start(markdown)
+    return markdown[:end], markdown[end:]
 
 
 def plain_front_matter(front: str) -> str:

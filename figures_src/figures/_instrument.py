@@ -18,10 +18,9 @@ JSON is compact and deterministic: sorted keys, floats rounded, no NaN.
 from __future__ import annotations
 
 import base64
+import io
 import json
-import struct
 import textwrap
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
+from PIL import Image
 
 from figures_src.figure import FigureResult
 from figures_src.plotting import THEMES, Theme, render_svgs
@@ -211,25 +211,14 @@ def narrow_patch(**layout: Any) -> dict[str, Any]:
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
-    """A PNG of an (h, w, 3) RGB or (h, w, 4) RGBA uint8 array; same bytes on every run."""
+    """A PNG of an (h, w, 3) RGB or (h, w, 4) RGBA uint8 array; same bytes on every run
+    (Pillow writes no time or metadata chunk unless asked)."""
     pixels = np.asarray(pixels)
     if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
         raise ValueError(f"need an (h, w, 3|4) uint8 array, got {pixels.dtype} {pixels.shape}")
-    height, width, channels = pixels.shape
-    raw = b"".join(b"\x00" + row.tobytes() for row in pixels)  # filter 0 on every row
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    colour_type = 2 if channels == 3 else 6
-    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw, 9))
-        + chunk(b"IEND", b"")
-    )
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="PNG", compress_level=9)
+    return out.getvalue()
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:

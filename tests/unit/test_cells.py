@@ -13,6 +13,7 @@ import pytest
 from tests.damage import DAMAGES
 from textbook.cells import run as cells
 from textbook.cells import widget
+from textbook.chapter import directives
 from textbook.core.cache import Cache
 
 FIXTURE_CELLS = Path(__file__).resolve().parents[1] / "fixtures" / "cells_site" / "cells"
@@ -57,8 +58,28 @@ def test_scan_markdown_finds_blocks_and_placeholders_in_order():
     ]  # fmt: skip
 
 
+def test_scan_markdown_gives_the_line_of_each_source():
+    assert [ref.source_line for ref in cells.scan_markdown(BLOCK_PAGE)] == [7, 12, 15]
+
+
+def test_scan_markdown_reads_blocks_as_the_chapter_does():
+    """Front matter counts in the lines; a `/// cell` shown inside a code fence is not a cell."""
+    page = (
+        "---\ntitle: T\n---\n# T\n\n````markdown\n/// cell | Shown, not run\n"
+        "    id: cell-shown\n    source: cells/shown.py\n///\n````\n\n" + BLOCK_PAGE
+    )
+    refs = cells.scan_markdown(page)
+    assert [(ref.id, ref.line) for ref in refs] == [
+        ("cell-pixel-distance", 5 + 12),
+        ("cell-b", 12 + 12),
+        ("cell-c", 14 + 12),
+    ]
+    assert [directive.line for directive in directives.scan(page, "p.md") if directive.kind
+            == "cell"] == [ref.line for ref in refs if ref.id != "cell-b"]  # fmt: skip
+
+
 def test_scan_markdown_block_without_source_names_the_line():
-    with pytest.raises(cells.CellError, match=r"line 3: the cell block has no source") as info:
+    with pytest.raises(cells.CellError, match=r"^'cell' block needs the option 'source:'$") as info:
         cells.scan_markdown("text\n\n/// cell | T\n    id: cell-x\n///\n")
     assert info.value.line == 3
 
@@ -338,7 +359,7 @@ def test_run_pages_reports_bad_references(tmp_path):
     with pytest.raises(cells.CellError, match=r"^docs/p.md:5: cell 'cell-x' \(cells/nope.py\): "):
         cells.run_pages({"p.md": page}, root=tmp_path, cache_dir=tmp_path / "c")
     with pytest.raises(
-        cells.CellError, match=r"^docs/p.md:1: line 1: the cell block has no source"
+        cells.CellError, match=r"^docs/p.md:1: 'cell' block needs the option 'source:'$"
     ):
         cells.run_pages(
             {"p.md": "/// cell | T\n    id: x\n///\n"}, root=tmp_path, cache_dir=tmp_path

@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files
 
 from tests.damage import DAMAGES
 from textbook.core.cache import Cache
+from textbook.core.front_matter import body_start
 from textbook.math import fonts as mathfonts
 from textbook.math import page as mathpage
 from textbook.math.katex import KatexRenderer, TexError
@@ -33,7 +34,7 @@ KATEX_CSS = (ROOT / "node_modules" / "katex" / "dist" / "katex.min.css").read_te
 
 def to_html(source: str) -> str:
     """The page body the way the site's Markdown produces it (front matter removed)."""
-    body = source[mathpage.front_matter_length(source) :]
+    body = source[body_start(source) :]
     md = markdown.Markdown(
         extensions=["pymdownx.arithmatex", "md_in_html"],
         extension_configs={"pymdownx.arithmatex": {"generic": True}},
@@ -202,21 +203,6 @@ def test_formula_missing_from_source_has_no_line():
         "p.md: invalid TeX in $\\bad$: KaTeX parse error: nope "
         "(formula not found in the Markdown source)"
     )
-
-
-@pytest.mark.parametrize(
-    ("source", "length"),
-    [
-        ("# T\n", 0),
-        ("---\na: 1\n---\n# T\n", 13),
-        ("---\na: 1\n...\n# T\n", 13),
-        ("---\na: 1\n---", 12),
-        ("--- \n---\n", 0),  # an empty block is not front matter
-        ("text\n---\na: 1\n---\n", 0),
-    ],
-)
-def test_front_matter_length(source, length):
-    assert mathpage.front_matter_length(source) == length
 
 
 @pytest.mark.parametrize(

@@ -34,9 +34,16 @@ from textbook.core.errors import SourceError, find_line
 
 @dataclass(frozen=True)
 class Published:
+    """An anchor as `anchors/published.json` records it: its id, its kind and its page."""
+
     id: str
     kind: str
     page: str
+
+    @classmethod
+    def from_json(cls, item: dict) -> Published:
+        """From an `{id, kind, page}` object (the published list's, or the registry's)."""
+        return cls(str(item["id"]), str(item["kind"]), str(item["page"]))
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ def load_published(path: Path) -> tuple[list[Published], str]:
         if not (isinstance(item, dict) and {"id", "kind", "page"} <= set(item)):
             line = find_line(text, json.dumps(item)[:20]) if isinstance(item, dict) else None
             raise SourceError(shown, line, f"entry {item!r} needs 'id', 'kind' and 'page'")
-        entries.append(Published(str(item["id"]), str(item["kind"]), str(item["page"])))
+        entries.append(Published.from_json(item))
     return entries, text
 
 
@@ -221,7 +228,7 @@ def merged_published(
     """The new published list: today's anchors plus old ones that still redirect.
 
     Returns (new list, added, withdrawn)."""
-    now = {item["id"]: Published(item["id"], item["kind"], item["page"]) for item in current}
+    now = {item["id"]: Published.from_json(item) for item in current}
     kept = {}
     for entry in previous:
         if entry.id in now and now[entry.id].page != entry.page:

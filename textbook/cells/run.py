@@ -30,9 +30,11 @@ from importlib import metadata
 from pathlib import Path
 
 from textbook.cells import source_path
+from textbook.chapter import directives
 from textbook.core.cache import Cache
-from textbook.core.errors import line_of
+from textbook.core.errors import SourceError, line_of
 from textbook.core.files import prune
+from textbook.core.front_matter import body_start
 from textbook.core.runner import Outcome, Task, run_one, run_tasks
 
 RUNNER_VERSION = "1"
@@ -43,12 +45,6 @@ DEFAULT_TIMEOUT = 120.0
 PLACEHOLDER_RE = re.compile(r"<div(?P<attrs>(?:\s+[\w-]+=\"[^\"]*\")+)\s*></div>")
 ATTR_RE = re.compile(r'([\w-]+)="([^"]*)"')
 PLACEHOLDER_ATTRS = {"class", "id", "data-source", "data-title"}
-BLOCK_RE = re.compile(
-    r"^/// cell\b[ \t]*(?:\|[ \t]*(?P<title>[^\n]*?))?[ \t]*\n"  # /// cell | Title
-    r"(?P<body>(?:(?!///[ \t]*$)[^\n]*\n)*?)///[ \t]*$",  # options, up to the closing ///
-    re.MULTILINE,
-)
-OPTION_RE = re.compile(r"^[ \t]+(?P<key>[\w-]+):[ \t]*(?P<value>.*?)[ \t]*$", re.MULTILINE)
 
 
 class CellError(Exception):
@@ -77,6 +73,7 @@ class CellRef:
     title: str
     source: str
     line: int = 0
+    source_line: int = dataclasses.field(default=0, compare=False)  # of `source:`/`data-source`
 
 
 @dataclass(frozen=True)
@@ -108,25 +105,25 @@ def mentions_cells(text: str) -> bool:
 
 
 def scan_markdown(text: str) -> list[CellRef]:
-    """Cells a Markdown page places, in order: ``/// cell`` blocks and raw placeholders."""
-    found: list[tuple[int, CellRef]] = []
-    for m in BLOCK_RE.finditer(text):
-        line = line_of(text, m.start())
-        options = {o["key"]: o["value"] for o in OPTION_RE.finditer(m["body"])}
-        missing = [k for k in ("id", "source") if not options.get(k)]
-        if missing:
-            raise CellError(
-                f"line {line}: the cell block has no {' or '.join(missing)}: "
-                "add `id: cell-...` and `source: cells/....py` under `/// cell | Title`",
-                line=line,
-            )
-        title = (m["title"] or "").strip()
-        found.append((m.start(), CellRef(options["id"], title, options["source"], line)))
+    """Cells a Markdown page places, in order: ``/// cell`` blocks, read by the chapter's one
+    directive scanner, and raw placeholders. Line numbers are the file's."""
+    start = body_start(text)
+    try:
+        blocks = directives.scan(text[start:], "", first_line=line_of(text, start))
+    except SourceError as error:
+        raise CellError(error.message, line=error.line) from None
+    found = [
+        CellRef(d.options["id"], d.argument or "", d.options["source"], d.line,
+                d.option_lines["source"])
+        for d in blocks
+        if d.kind == "cell"
+    ]  # fmt: skip
     for m in PLACEHOLDER_RE.finditer(text):
         ref = placeholder_ref(m, line_of(text, m.start()))
         if ref is not None:
-            found.append((m.start(), ref))
-    return [ref for _, ref in sorted(found, key=lambda item: item[0])]
+            source_at = m.start() + m.group(0).index("data-source=")
+            found.append(dataclasses.replace(ref, source_line=line_of(text, source_at)))
+    return sorted(found, key=lambda ref: ref.line)
 
 
 def placeholder_ref(m: re.Match, line: int = 0) -> CellRef | None:
@@ -333,7 +330,7 @@ def run_pages(
             try:
                 first_use.setdefault(resolve_source(root, ref.source), (uri, ref))
             except CellError as exc:  # named at the `source:` line
-                at = dataclasses.replace(ref, line=source_path.source_line(text, ref.line))
+                at = dataclasses.replace(ref, line=ref.source_line or ref.line)
                 raise CellError(locate(uri, at, exc)) from None
         if refs:
             found[uri] = refs

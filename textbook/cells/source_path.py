@@ -8,12 +8,9 @@ before it is checked.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 CELLS_FOLDER = "cells"
-_SOURCE_OPTION_RE = re.compile(r"^[ \t]+source:", re.MULTILINE)
-_DATA_SOURCE_RE = re.compile(r"\bdata-source=")
 
 
 def outside_cells(root: Path, resolved: Path) -> bool:
@@ -27,17 +24,3 @@ def outside_message(source: str) -> str:
         f"and is published, so only files in {CELLS_FOLDER}/ may be cells: move the file there "
         f"and write `source: {CELLS_FOLDER}/NAME.py`"
     )
-
-
-def source_line(markdown: str, block_line: int) -> int:
-    """The line of the `source:` option of the cell block (or placeholder) at `block_line`."""
-    if block_line < 1:
-        return block_line
-    lines = markdown.splitlines()
-    for index in range(block_line - 1, len(lines)):
-        text = lines[index]
-        if _SOURCE_OPTION_RE.match(text + "\n") or _DATA_SOURCE_RE.search(text):
-            return index + 1
-        if index > block_line - 1 and text.strip().startswith("///"):
-            break
-    return block_line

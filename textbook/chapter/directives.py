@@ -51,6 +51,7 @@ class Directive:
     argument: str | None
     options: dict[str, str]
     line: int  # 1-based line of the header in the scanned text
+    option_lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> line
 
     @property
     def anchor(self) -> str | None:
@@ -98,17 +99,19 @@ def scan(markdown: str, path: str, first_line: int = 1) -> list[Directive]:
         name = match.group("name")
         spec = SPECS.get(name)
         options: dict[str, str] = {}
+        option_lines: dict[str, int] = {}
         while index < len(lines) and (opt := OPTION_RE.match(lines[index])):
             key = opt.group("key")
             if key in options:
                 raise SourceError(path, first_line + index, f"option '{key}' given twice")
             options[key] = opt.group("value")
+            option_lines[key] = first_line + index
             index += 1
         if spec is None:
             # Other extensions' blocks (details, ...) are theirs to check.
             stack.append((slashes, None))
             continue
-        directive = Directive(name, match.group("arg") or None, options, line_no)
+        directive = Directive(name, match.group("arg") or None, options, line_no, option_lines)
         _validate(directive, spec, path)
         found.append(directive)
         stack.append((slashes, directive))

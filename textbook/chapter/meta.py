@@ -15,8 +15,8 @@ import yaml
 
 from textbook.chapter import schema
 from textbook.core.errors import SourceError
+from textbook.core.front_matter import find_front_matter, opens_front_matter
 
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(?P<body>.*?\n)?(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*$")
 HEADING_ID_RE = re.compile(r"\{\s*[^}]*#[a-z][a-z0-9-]*[^}]*\}\s*$")
 FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -48,14 +48,13 @@ def split_front_matter(source: str, path: str) -> tuple[dict, int]:
     Returns (data, number of lines it takes). MkDocs ignores malformed front matter
     silently; here it is an error naming the line.
     """
-    match = FRONT_MATTER_RE.match(source)
-    if not match:
-        if source.startswith("---\n"):
+    block = find_front_matter(source)
+    if block is None:
+        if opens_front_matter(source):
             raise SourceError(path, 1, "front matter starts with '---' but is never closed")
         return {}, 0
-    body = match.group("body") or ""
     try:
-        data = yaml.safe_load(body) or {}
+        data = yaml.safe_load(block.yaml) or {}
     except yaml.YAMLError as error:
         # "while scanning a quoted scalar" (context) points at the start of the unclosed value;
         # the problem's own mark is where YAML gave up, often the closing '---'.
@@ -69,7 +68,7 @@ def split_front_matter(source: str, path: str) -> tuple[dict, int]:
         ) from None
     if not isinstance(data, dict):
         raise SourceError(path, 2, "front matter must be a mapping of 'key: value' lines")
-    return data, match.group(0).count("\n")
+    return data, block.lines
 
 
 def chapter_meta(data: dict, path: str, source: str) -> ChapterMeta | None:

@@ -7,12 +7,11 @@ Checks a schema cannot express (the chapter number within `chapter_count`) follo
 
 from __future__ import annotations
 
-import re
-
 import jsonschema
 import yaml
 
 from textbook.core.errors import SourceError
+from textbook.core.front_matter import find_front_matter
 
 _TEXT = {"type": "string", "minLength": 1}
 _TEXTS = {"type": "array", "items": {"type": ["string", "number"]}}
@@ -45,7 +44,6 @@ CHAPTER_SCHEMA = {
 # Pages that are not chapters (no `chapter` key): what the theme reads must be text.
 PAGE_SCHEMA = {"type": "object", "properties": {"title": _TEXT, "description": _TEXT}}
 
-_OPENING_RE = re.compile(r"\A---[ \t]*\n")
 _KINDS = {"string": "text", "integer": "whole number", "object": "mapping of 'key: value'",
           "array": "list [a, b, ...]"}  # fmt: skip
 
@@ -57,11 +55,11 @@ def _name(path) -> str:
 def key_line(source: str, path) -> int:
     """File line of the key at `path` (e.g. ('next', 'number')) in the front matter of `source`:
     of the deepest key of `path` that exists; 1 (the opening `---`) if none does."""
-    opening = _OPENING_RE.match(source)
-    if not opening:
+    block = find_front_matter(source)
+    if block is None:
         return 1
     try:
-        node = yaml.compose(source[opening.end() :].split("\n---", 1)[0])
+        node = yaml.compose(block.yaml)
     except yaml.YAMLError:
         return 1
     line = 1

@@ -41,7 +41,7 @@ from textbook.core.files import write_atomic
 from textbook.core.runner import Outcome, Task, project_env, run_tasks
 
 CACHE_FORMAT = 1
-PINNED_LIBRARIES = ("matplotlib", "numpy", "plotly")
+PINNED_LIBRARIES = ("matplotlib", "numpy", "pillow", "plotly")
 FIGURE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 FIGURES_PACKAGE = "figures_src.figures"
 DEFAULT_TIMEOUT = 120.0

@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import Protocol
 
 from textbook.core.errors import SourceError, line_of
+from textbook.core.front_matter import body_start
 from textbook.math.fonts import ASSET_DIR, STYLESHEET
 from textbook.math.katex import TexError
 
@@ -139,12 +140,6 @@ def check_headings(titles: list[str], source: str | None = None, path: str = "<p
 # -- where a bad formula is in the Markdown source ----------------------------------------------
 
 
-def front_matter_length(source: str) -> int:
-    """Characters of YAML front matter (`---` ... `---`/`...` block) at the start of `source`."""
-    match = re.match(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|$)", source, re.S)
-    return match.end() if match else 0
-
-
 def _flexible(tex: str) -> str:
     """Regex for `tex` as written in the source, where Markdown may have removed indentation,
     blockquote markers or tabs from continuation lines: whitespace runs match loosely."""
@@ -166,7 +161,7 @@ def locate(source: str, tex: str, display: bool, occurrence: int = 0) -> tuple[i
     past any front matter; the last one if there are fewer, None if there is none."""
     pattern = _source_pattern(tex, display)
     found = None
-    for count, match in enumerate(pattern.finditer(source, front_matter_length(source))):
+    for count, match in enumerate(pattern.finditer(source, body_start(source))):
         found = match.span(1)
         if count == occurrence:
             break
