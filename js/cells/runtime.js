@@ -108,7 +108,9 @@ export class Runtime {
       this.startupMs = msg.ms;
       // For benchmarks and curious readers: how long the runtime took to start, by phase.
       window.dispatchEvent(
-        new CustomEvent("tb-cells:runtime-ready", { detail: { ms: msg.ms, phases: msg.phases } }),
+        new CustomEvent("tb-cells:runtime-ready", {
+          detail: { ms: msg.ms, phases: msg.phases, snapshot: msg.snapshot },
+        }),
       );
       resolve();
     } else if (msg.type === "fatal") {

@@ -67,6 +67,11 @@ class Session:
         self.responses: dict[str, str] = {}
         self.errors: list[str] = []
         self.page = self.context.new_page()
+        # How each Python runtime of the page started (the worker's "ready" report).
+        self.page.add_init_script(
+            "window.__tbReady = [];"
+            "addEventListener('tb-cells:runtime-ready', (e) => window.__tbReady.push(e.detail));"
+        )
         settle_on_networkidle(self.page)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
@@ -208,6 +213,9 @@ def test_each_cell_reproduces_its_build_time_output(session):
     wasm = [u for u in session.responses if u.endswith("pyodide.asm.wasm")]
     assert wasm and session.responses[wasm[0]] == "application/wasm"
     assert any(u.endswith("_wasm32.whl") for u in session.responses)
+    # Python was restored from the snapshot made at set-up, not started from scratch.
+    assert any(u.endswith("pyodide-snapshot.bin.gz") for u in session.responses)
+    assert session.page.evaluate("window.__tbReady.map((d) => d.snapshot)") == [True]
     print(f"cold run {timings[0]:.2f} s, warm runs {timings[1]:.3f} s / {timings[2]:.3f} s")
 
 
@@ -293,8 +301,11 @@ def test_errors_show_the_readers_lines_without_pyodide_internals(session):
 
 
 def test_endless_loop_is_stopped_and_the_page_stays_responsive(session):
-    session.set_code("cell-patchify", "import numpy as np\nkept = 1\n")
+    session.set_code(
+        "cell-patchify", "import numpy as np, random\nkept = 1\nprint(random.random())\n"
+    )
     session.run("cell-patchify")
+    drawn = session.output("cell-patchify").strip()
     session.set_code("cell-patchify", "print('looping')\nwhile True:\n    pass\n")
     before = session.runs("cell-patchify")
     session.cell("cell-patchify").get_by_role("button", name="Run").click()
@@ -311,9 +322,16 @@ def test_endless_loop_is_stopped_and_the_page_stays_responsive(session):
     assert out.startswith("looping\n")
     assert "Python was restarted, so variables and imports from earlier runs are gone" in out
     # the next run works, in a fresh interpreter
-    session.set_code("cell-patchify", "print('kept' in globals())\n")
+    session.set_code(
+        "cell-patchify", "import random\nprint('kept' in globals(), random.random())\n"
+    )
     session.run("cell-patchify")
-    assert session.output("cell-patchify") == "False\n"
+    kept, drawn_again = session.output("cell-patchify").split()
+    assert kept == "False"
+    # Both runtimes were restored from one snapshot: each seeds `random` on its own.
+    assert float(drawn_again) != float(drawn)
+    ready = session.page.evaluate("window.__tbReady.map((d) => d.snapshot)")
+    assert len(ready) >= 2 and all(ready)  # the page's runtime before Stop, and the new one
     for cell_id in ("cell-patchify", "cell-zero-shot"):
         session.cell(cell_id).get_by_role("button", name="Reset").click()
 

@@ -98,8 +98,8 @@ def test_assets_are_in_the_site_and_linked_from_the_page(site, page):
     ]
     assert sorted(p.name for p in (out / "pyodide").iterdir()) == [
         "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl",
-        "pyodide-lock.json", "pyodide.asm.js", "pyodide.asm.wasm", "pyodide.js",
-        "python_stdlib.zip",
+        "pyodide-lock.json", "pyodide-snapshot.bin.gz", "pyodide.asm.js", "pyodide.asm.wasm",
+        "pyodide.js", "python_stdlib.zip",
     ]  # fmt: skip
     assert '<script src="assets/cells/cells.js" type="module"></script>' in page
     assert '<link rel="stylesheet" href="assets/cells/cells.css">' in page

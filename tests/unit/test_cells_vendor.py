@@ -21,7 +21,13 @@ def vendor():
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    # The fake runtimes below cannot boot: stand in for Node with a deterministic maker.
+    module.node_snapshot = fake_snapshot
     return module
+
+
+def fake_snapshot(vendor_dir: Path, out: Path) -> None:
+    out.write_bytes(b"snapshot of " + (vendor_dir / "pyodide.asm.wasm").read_bytes())
 
 
 def fake_npm(tmp_path: Path, wheel_bytes: bytes, version: str = "0.27.7") -> Path:
@@ -56,8 +62,14 @@ def test_vendor_extracts_the_verified_wheel_and_core_files(vendor, tmp_path):
     assert summary["extracted"] == [WHEEL]
     assert sorted(p.name for p in dest.iterdir()) == sorted(
         [WHEEL, "SHA256SUMS.json", "pyodide-lock.json", "pyodide.asm.js", "pyodide.asm.wasm",
-         "pyodide.js", "python_stdlib.zip"]
+         "pyodide.js", "python_stdlib.zip", "pyodide-snapshot.bin.gz", ".snapshot-inputs"]
     )  # fmt: skip
+    assert (dest / "pyodide-snapshot.bin.gz").read_bytes() == b"snapshot of core pyodide.asm.wasm"
+    sums = json.loads((dest / "SHA256SUMS.json").read_text())
+    assert (
+        sums["pyodide-snapshot.bin.gz"]
+        == hashlib.sha256(b"snapshot of core pyodide.asm.wasm").hexdigest()
+    )
     assert (dest / WHEEL).read_bytes() == b"official wheel"
 
 
@@ -105,3 +117,53 @@ def test_the_real_lock_pins_the_official_numpy_hash():
     assert lock["info"]["version"] == "0.27.7"
     assert lock["packages"]["numpy"]["file_name"] == WHEEL
     assert lock["packages"]["numpy"]["sha256"].startswith("ebb61241d962b98b")
+
+
+def test_the_snapshot_is_remade_only_when_the_runtime_or_the_script_changes(vendor, tmp_path):
+    npm = fake_npm(tmp_path, b"w")
+    dest = tmp_path / "out"
+    vendor.vendor(dest, npm, fake_carrier(tmp_path, b"w"))
+    calls = []
+
+    def counting(vendor_dir, out):
+        calls.append(out)
+        fake_snapshot(vendor_dir, out)
+
+    assert vendor.vendor(dest, npm, make=counting)["copied"] == []
+    assert calls == []
+    (npm / "pyodide.asm.wasm").write_bytes(b"core pyodide.asm.wasm, next build")
+    summary = vendor.vendor(dest, npm, make=counting)
+    assert summary["copied"] == ["pyodide.asm.wasm", "pyodide-snapshot.bin.gz"]
+    assert len(calls) == 2  # made twice, compared
+    assert (dest / "pyodide-snapshot.bin.gz").read_bytes().endswith(b"next build")
+    script = tmp_path / "maker.cjs"
+    script.write_text("a changed maker")
+    assert vendor.make_snapshot(dest, counting, script) is True
+    assert vendor.make_snapshot(dest, counting, script) is False
+    (dest / "pyodide-snapshot.bin.gz").unlink()  # deleted: made again
+    assert vendor.make_snapshot(dest, counting, script) is True
+
+
+def test_a_snapshot_that_differs_between_two_runs_is_refused(vendor, tmp_path):
+    npm = fake_npm(tmp_path, b"w")
+    runs = iter([b"first", b"second"])
+    with pytest.raises(vendor.VendorError, match=r"different snapshots.*nothing was written"):
+        vendor.vendor(
+            tmp_path / "out", npm, fake_carrier(tmp_path, b"w"),
+            make=lambda vendor_dir, out: out.write_bytes(next(runs)),
+        )  # fmt: skip
+    assert not (tmp_path / "out" / "pyodide-snapshot.bin.gz").exists()
+
+
+def test_the_vendored_snapshot_is_what_node_makes_from_the_vendored_runtime(tmp_path):
+    """The real maker (Node + Pyodide, a few seconds): same bytes as the set-up's copy."""
+    spec = importlib.util.spec_from_file_location(
+        "vendor_real", ROOT / "tools" / "vendor_pyodide.py"
+    )
+    real = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(real)
+    vendored = ROOT / ".cache" / "vendor" / "pyodide"
+    if not (vendored / real.SNAPSHOT_FILE).is_file():
+        pytest.skip("run `make setup` first")
+    real.node_snapshot(vendored, tmp_path / "again.gz")
+    assert (tmp_path / "again.gz").read_bytes() == (vendored / real.SNAPSHOT_FILE).read_bytes()

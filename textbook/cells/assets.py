@@ -35,6 +35,7 @@ PYODIDE_FILES = (
     "pyodide.asm.js",
     "pyodide.asm.wasm",
     "python_stdlib.zip",
+    "pyodide-snapshot.bin.gz",  # made at set-up from the files above (tools/pyodide_snapshot.cjs)
     "pyodide-lock.json",
 )
 VENDORED_PACKAGES = ("numpy",)
