@@ -52,6 +52,8 @@ class Formula:
 def find_formulas(page_html: str) -> list[Formula]:
     """The arithmatex elements of `page_html`, in document order."""
     formulas = []
+    if "arithmatex" not in page_html:
+        return formulas
     for match in RE_MATH.finditer(page_html):
         if "arithmatex" not in match["classes"].split():
             continue

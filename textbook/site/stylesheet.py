@@ -81,5 +81,6 @@ def unlink(page_html: str, paths: Iterable[str]) -> str:
         return page_html
     head = page_html[:head_end]
     for path in paths:
-        head = _link_re(path).sub("", head)
+        if path in head:  # most pages link none of them: skip the pattern
+            head = _link_re(path).sub("", head)
     return head + page_html[head_end:]
