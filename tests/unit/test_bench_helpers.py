@@ -324,3 +324,15 @@ def test_server_gzips_text_and_types_wasm(tmp_path):
                 get(path)
             missing.value.close()
             assert missing.value.code == 404
+
+
+def test_process_cpu_seconds_counts_this_process_work():
+    import os
+
+    from bench.many_pages import process_cpu_seconds
+
+    before = process_cpu_seconds(os.getpid())
+    sum(i * i for i in range(3_000_000))  # ~0.1-0.3 s of CPU
+    after, reported = process_cpu_seconds(os.getpid()), sum(os.times()[:4])
+    assert after - before > 0.05
+    assert abs(after - reported) < 0.05  # what the kernel reports to the process itself
