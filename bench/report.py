@@ -364,6 +364,10 @@ def many_pages_section(results: dict) -> str:
         ["`mkdocs serve`: rebuild after a one-word edit of the chapter (MkDocs' own time)",
          fmt(mine["serve"]["rebuild_s"], "s"), fmt(theirs["serve"]["rebuild_s"], "s"),
          fmt(many.get("rebuild_ratio"), "x")],
+        ["`mkdocs serve`: CPU time of that rebuild",
+         fmt(mine["serve"].get("rebuild_cpu_s"), "s"),
+         fmt(theirs["serve"].get("rebuild_cpu_s"), "s"),
+         fmt(many.get("rebuild_cpu_ratio"), "x")],
     ]  # fmt: skip
     check = results.get("checks", {}).get("serve_rebuild", {})
     return (

@@ -22,6 +22,8 @@ PREFIXED = ("eq", "instrument", "fig", "cell", "quiz", "ref")
 LABEL_RE = re.compile(r"\b(EQ|INSTRUMENT)([ \u00a0]+)MM1\.(\d+)\b")
 SECTION_LABEL_RE = re.compile(r"§1\.(\d+|R)(?![\w.])")
 HEADING_NUMBER_RE = re.compile(r"^(#{2,6}[ \t]+)1\.(\d+|R)(?=[ \t])", re.MULTILINE)
+NEXT_NUMBER_RE = re.compile(r"^(?P<head>next: \{number: )\d+(?=,)", re.MULTILINE)
+NEXT_LINE_RE = re.compile(r"^next: .*\n", re.MULTILINE)
 CHAPTER_FILE = "01-computer-vision.md"
 
 
@@ -67,6 +69,11 @@ def relabel(markdown: str, n: int, count: int) -> str:
         r"^chapter_count: \d+$", f"chapter_count: {count}", markdown, count=1, flags=re.MULTILINE
     )
     markdown = markdown.replace('"01 · Vision"', f'"{n:02d} · Vision"', 1)
+    # The next chapter is n + 1; the last chapter of the site has none.
+    if n < count:
+        markdown = NEXT_NUMBER_RE.sub(rf"\g<head>{n + 1}", markdown, count=1)
+    else:
+        markdown = NEXT_LINE_RE.sub("", markdown, count=1)
     return markdown
 
 

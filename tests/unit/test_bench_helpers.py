@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import page, project, report, scale, serve
+from textbook.chapter.meta import chapter_meta, split_front_matter
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = (ROOT / "docs" / "01-computer-vision.md").read_text(encoding="utf-8")
@@ -67,9 +68,18 @@ def test_copies_of_the_real_chapter_have_unique_ids_and_labels_across_the_site()
     ]
     assert len(labels) == len(set(labels))
     for text in copies[1:]:
+        data, _ = split_front_matter(text, "copy.md")
+        assert chapter_meta(data, "copy.md", text) is not None  # the build's check passes
         assert not re.search(r"mm1|MM1|sec-1-|§1\.", text)
         links = set(re.findall(r"\]\(#([^)]+)\)", text))
         assert links <= set(scale.defined_ids(text))
+
+
+def test_each_copy_announces_the_next_chapter_and_the_last_none():
+    text = "---\nchapter: 1\nchapter_count: 6\nnext: {number: 2, title: T, summary: S}\n---\n"
+    assert "next: {number: 8, title: T, summary: S}\n" in scale.relabel(text, 7, 100)
+    last = scale.relabel(text, 100, 100)
+    assert "next:" not in last and last.startswith("---\nchapter: 100\nchapter_count: 100\n---")
 
 
 def test_relabel_refuses_chapter_one():
@@ -314,3 +324,15 @@ def test_server_gzips_text_and_types_wasm(tmp_path):
                 get(path)
             missing.value.close()
             assert missing.value.code == 404
+
+
+def test_process_cpu_seconds_counts_this_process_work():
+    import os
+
+    from bench.many_pages import process_cpu_seconds
+
+    before = process_cpu_seconds(os.getpid())
+    sum(i * i for i in range(3_000_000))  # ~0.1-0.3 s of CPU
+    after, reported = process_cpu_seconds(os.getpid()), sum(os.times()[:4])
+    assert after - before > 0.05
+    assert abs(after - reported) < 0.05  # what the kernel reports to the process itself

@@ -125,3 +125,15 @@ def test_the_deferred_blocks_mirror_textbook_css():
     assert {s[1:] for s in selectors if s.startswith(".")} == DEFERRED_CLASSES
     eager = "h2:first-of-type" + " + *" * EAGER_AFTER_FIRST_H2 + " { content-visibility: visible; }"
     assert eager in css
+
+
+def test_fonts_at_load_are_kept_across_a_change_of_the_navigation_before_the_article(tmp_path):
+    html = page(f"<p>see {ITALIC_X}</p>")
+    assert fonts_at_load(html, KATEX_CSS, Cache(tmp_path)) == ["KaTeX_Math-Italic.woff2"]
+    renamed = html.replace("<body><div>", '<body><nav><a href="new/">A new page</a></nav><div>')
+    later = Cache(tmp_path)
+    assert fonts_at_load(renamed, KATEX_CSS, later) == ["KaTeX_Math-Italic.woff2"]
+    assert later.misses == 0
+    edited = html.replace("<p>see", "<p>now see")  # the article changed: computed again
+    assert fonts_at_load(edited, KATEX_CSS, later) == ["KaTeX_Math-Italic.woff2"]
+    assert later.misses == 1

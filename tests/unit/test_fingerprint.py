@@ -74,3 +74,23 @@ def test_two_runs_on_equal_sites_give_equal_names(tmp_path):
     for run in ("one", "two"):
         write(tmp_path / run, {"index.html": '<script src="x.js"></script>', "x.js": "1"})
     assert fingerprint_site(tmp_path / "one") == fingerprint_site(tmp_path / "two")
+
+
+def test_only_attributes_named_href_or_src_count_and_a_query_or_fragment_is_kept(tmp_path):
+    write(
+        tmp_path,
+        {
+            "index.html": '<img data-xsrc="assets/js/b.js"><a datahref="assets/css/a.css">'
+            '<script src="assets/js/b.js#top"></script><a href="page/">a page</a>',
+            "other/index.html": '<p title="x">nothing loaded: <a href="../">home</a></p>',
+            "assets/css/a.css": "body{}",
+            "assets/js/b.js": "let b",
+        },
+    )
+    renames = fingerprint_site(tmp_path)
+    b = f"assets/js/b.{digest('let b')}.js"
+    assert renames == {"assets/js/b.js": b}  # a.css is named by no href/src attribute
+    home = (tmp_path / "index.html").read_text()
+    assert f'<script src="{b}#top">' in home
+    assert 'data-xsrc="assets/js/b.js"' in home and 'datahref="assets/css/a.css"' in home
+    assert (tmp_path / "other/index.html").read_text().startswith('<p title="x">')

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -25,7 +26,7 @@ from textbook.core.front_matter import body_start
 from textbook.math import fonts as mathfonts
 from textbook.math import page as mathpage
 from textbook.math.katex import KatexRenderer, TexError
-from textbook.math.page import Formula, MathError
+from textbook.math.page import RE_MATH, Formula, MathError, _arithmatex_elements
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -490,3 +491,16 @@ def test_fonts_used_cache_never_serves_a_font_the_stylesheet_lacks(renderer, tmp
     (entry,) = tmp_path.glob("*.json")
     Cache(tmp_path).put(entry.stem, ["Nope.woff2"])  # verified, but not a declared font
     assert mathfonts.fonts_used(rendered, KATEX_CSS, tmp_path) == fresh
+
+
+def test_arithmatex_elements_are_the_patterns_matches_with_that_class():
+    def reference(html: str) -> list[tuple[int, int]]:
+        return [m.span() for m in RE_MATH.finditer(html) if "arithmatex" in m["classes"].split()]
+
+    pieces = ["<span", "<div", "<", ">", " ", ' class="arithmatex"', ' class="x"', "\\(x\\)"]
+    pieces += [' class="a arithmatex"', "arithmatex", "</span>", "</div>", '"', "y", "<p>"]
+    pieces += [' title="<"']  # a "<" inside an attribute: an earlier match may cover a tag
+    generated = ["".join(random.Random(n).choices(pieces, k=20)) for n in range(8000)]
+    assert sum(bool(reference(html)) for html in generated) > 200  # formulas are exercised
+    for html in generated:
+        assert [m.span() for m in _arithmatex_elements(html)] == reference(html), html

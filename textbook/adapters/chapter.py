@@ -66,10 +66,11 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     info = _pages.get(page.file.src_uri, {})
     meta = info.get("meta")
-    minutes = textbook.chapter.reading_time.reading_minutes(html)
-    page.meta["reading_minutes"] = minutes
     if meta is None:
         return html
+    # Not kept in page.meta: a non-empty meta makes Material's navigation look up icon,
+    # subtitle and status of that page in the nav of every page (quadratic in pages).
+    minutes = textbook.chapter.reading_time.reading_minutes(html)
     home = files.get_file_from_path("index.md")
     home_url = home.url_relative_to(page.file) if home else "../"
     try:

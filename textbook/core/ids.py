@@ -11,7 +11,23 @@ SKIP_RE = re.compile(r"<!--.*?-->|<script\b.*?</script>", re.DOTALL)
 
 
 def element_ids(html: str) -> list[str]:
-    return [m.group("id") for m in ID_ATTR_RE.finditer(SKIP_RE.sub("", html))]
+    """What `ID_ATTR_RE.finditer` finds outside comments and scripts, found faster.
+
+    `finditer` tries the pattern at each `<` after the last match; only a `<` whose tag has
+    `id=` before its `>` can match, so only those are tried: the many tags without an id (a
+    site's navigation, on every page) are skipped."""
+    text = SKIP_RE.sub("", html)
+    found, tried, end = [], -1, 0  # end: where the last match ended (an id may hold a "<")
+    position = text.find("id=")
+    while position >= 0:
+        start = text.rfind("<", 0, position)
+        if start > tried and start >= end and text.find(">", start, position) < 0:
+            tried = start
+            if match := ID_ATTR_RE.match(text, start):
+                found.append(match.group("id"))
+                end = match.end()
+        position = text.find("id=", position + 3)
+    return found
 
 
 def duplicate_ids(html: str) -> list[str]:

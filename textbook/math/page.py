@@ -50,12 +50,38 @@ class Formula:
     attrs: str  # the element's attributes, e.g. ' class="arithmatex"'
 
 
+def _arithmatex_elements(page_html: str) -> list[re.Match]:
+    """The matches of `RE_MATH.finditer` whose classes include arithmatex, found faster.
+
+    `finditer` tries the pattern at each `<` past its last match, and an element with the class
+    holds "arithmatex" before its tag's `>`: only the `<` before each "arithmatex" is tried (a
+    site's navigation, hundreds of spans on every page, is skipped). Should a tried `<` follow
+    a `<` with no `>` between them (a "<" inside an attribute), an earlier match could cover
+    it: then every `<` is tried, as before."""
+    found, tried, end = [], -1, 0
+    at = page_html.find("arithmatex")
+    while at >= 0:
+        start = page_html.rfind("<", 0, at)
+        if start > tried and start >= end:
+            tried = start
+            if page_html.rfind("<", 0, start) > page_html.rfind(">", 0, start):
+                return [m for m in RE_MATH.finditer(page_html) if _is_arithmatex(m)]
+            if match := RE_MATH.match(page_html, start):
+                end = match.end()
+                if _is_arithmatex(match):
+                    found.append(match)
+        at = page_html.find("arithmatex", at + 1)
+    return found
+
+
+def _is_arithmatex(match: re.Match) -> bool:
+    return "arithmatex" in match["classes"].split()
+
+
 def find_formulas(page_html: str) -> list[Formula]:
     """The arithmatex elements of `page_html`, in document order."""
     formulas = []
-    for match in RE_MATH.finditer(page_html):
-        if "arithmatex" not in match["classes"].split():
-            continue
+    for match in _arithmatex_elements(page_html):
         body = htmlmod.unescape(match["body"])
         for (opening, closing), display in DELIMITERS.items():
             if body.startswith(opening) and body.endswith(closing) and len(body) >= 4:

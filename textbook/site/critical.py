@@ -116,7 +116,7 @@ def fonts_at_load(page_html: str, katex_css: str, cache: Cache | None = None) ->
     """Sorted woff2 files of the formulas in the blocks laid out at load.
 
     A pure function of its inputs; with ``cache`` (the build's one verified cache kind) the
-    answer is kept under their digest: walking the page's blocks costs ~50 ms on the chapter
+    answer is kept under the digest of what it reads: walking the page's blocks costs ~50 ms on the chapter
     page, every warm build.
     """
 
@@ -126,7 +126,12 @@ def fonts_at_load(page_html: str, katex_css: str, cache: Cache | None = None) ->
 
     if cache is None:
         return compute()
-    key = digest(str(EAGER_AFTER_FIRST_H2), katex_css, page_html)
+    # Keyed on the article and what follows it, all the walk reads: not on the navigation
+    # before it, which changes on every page when a page is added or renamed.
+    article = _ARTICLE_RE.search(page_html)
+    key = digest(
+        str(EAGER_AFTER_FIRST_H2), katex_css, page_html[article.start() :] if article else ""
+    )
     return cache.fetch(key, compute, valid=_font_list)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,7 +25,10 @@ HASH_LENGTH = 12
 HASHED_NAME_RE = re.compile(r"\.[0-9a-f]{8,64}(\.min)?\.(css|js)$")
 # Loaded by scripts, not by pages (see the module docstring).
 DYNAMIC = ("assets/cells/worker.js", "assets/pyodide/", "assets/vendor/")
-_ATTR_RE = re.compile(r"""(?P<name>\b(?:href|src))=(?P<q>["'])(?P<value>[^"'<>]*)(?P=q)""")
+# An `href`/`src` attribute; `_attributes` adds the word boundary before the name (a leading
+# `\b` in the pattern would keep `re` from skipping ahead to the next "href"/"src").
+_ATTR_RE = re.compile(r"""(?P<name>href|src)=(?P<q>["'])(?P<value>[^"'<>]*)(?P=q)""")
+_WORD_CHAR_RE = re.compile(r"\w")
 _CSS_REF_RE = re.compile(
     r"""(?P<head>url\(\s*(?P<q1>["']?)|@import\s+(?P<q2>["']))(?P<value>[^"')\s]+)"""
 )
@@ -34,6 +38,18 @@ def hashed_name(path: str, data: bytes) -> str:
     """`assets/css/a.css` -> `assets/css/a.<first 12 hex of sha256>.css`."""
     stem, ext = posixpath.splitext(path)
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:HASH_LENGTH]}{ext}"
+
+
+def _attributes(text: str) -> Iterator[re.Match]:
+    """The `href`/`src` attributes of `text`, as `\b(?:href|src)=...` would find them."""
+    position = 0
+    while match := _ATTR_RE.search(text, position):
+        start = match.start()
+        if start and _WORD_CHAR_RE.match(text, start - 1):
+            position = start + 1  # e.g. `data-xsrc=`: not an attribute named src
+            continue
+        yield match
+        position = match.end()
 
 
 def _site_path(value: str, page: str, base_path: str) -> str | None:
@@ -47,6 +63,13 @@ def _site_path(value: str, page: str, base_path: str) -> str | None:
         return parts.path[len(base_path) :]
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path))
     return None if joined.startswith("..") else joined
+
+
+def _names_script_or_sheet(value: str) -> bool:
+    """Whether URL `value`'s path ends in `.css`/`.js`, as `urlsplit` would split it (it drops
+    tabs and newlines): a cheap test that skips the many page links of every navigation."""
+    path = value.replace("\t", "").replace("\r", "").replace("\n", "")
+    return path.split("#", 1)[0].split("?", 1)[0].endswith((".css", ".js"))
 
 
 def _renamed_value(value: str, old: str, new: str) -> str:
@@ -68,7 +91,9 @@ def referenced_assets(pages: dict[str, str], files: set[str], base_path: str = "
     """The site's CSS/JS files (of `files`) that the `pages` (path -> HTML) load by attribute."""
     found = set()
     for page, text in pages.items():
-        for match in _ATTR_RE.finditer(text):
+        for match in _attributes(text):
+            if not _names_script_or_sheet(match["value"]):
+                continue
             target = _site_path(match["value"], page, base_path)
             if target in files and _candidate(target):
                 found.add(target)
@@ -76,14 +101,17 @@ def referenced_assets(pages: dict[str, str], files: set[str], base_path: str = "
 
 
 def _rewrite_attributes(text: str, page: str, renames: dict[str, str], base_path: str) -> str:
-    def replace(match: re.Match) -> str:
+    parts, cursor = [], 0
+    for match in _attributes(text):
+        if not _names_script_or_sheet(match["value"]):
+            continue
         target = _site_path(match["value"], page, base_path)
         if target not in renames:
-            return match[0]
+            continue
         value = _renamed_value(match["value"], target, renames[target])
-        return f"{match['name']}={match['q']}{value}{match['q']}"
-
-    return _ATTR_RE.sub(replace, text)
+        parts += [text[cursor : match.start()], f"{match['name']}={match['q']}{value}{match['q']}"]
+        cursor = match.end()
+    return "".join(parts) + text[cursor:] if parts else text
 
 
 def _rewrite_css(text: str, sheet: str, renames: dict[str, str]) -> str:

@@ -34,6 +34,8 @@ def fragment_uri(page_dest_uri: str) -> str:
 def split(page_html: str, page_dest_uri: str) -> tuple[str, str | None]:
     """(page without the previews' content, the JSON to write at `fragment_uri`), or the page
     unchanged and None when it has no preview."""
+    if '<template class="tb-xref-preview"' not in page_html:  # a quicker test than the pattern
+        return page_html, None
     previews: dict[str, str] = {}
     src = posixpath.basename(fragment_uri(page_dest_uri))
 

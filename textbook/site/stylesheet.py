@@ -80,6 +80,9 @@ def unlink(page_html: str, paths: Iterable[str]) -> str:
     if head_end < 0:
         return page_html
     head = page_html[:head_end]
-    for path in paths:
+    linked = [path for path in paths if path in head]  # most pages link none of them
+    if not linked:
+        return page_html
+    for path in linked:
         head = _link_re(path).sub("", head)
     return head + page_html[head_end:]
