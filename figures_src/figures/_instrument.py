@@ -60,6 +60,11 @@ class Option:
     image: str | None = None  # artifact name of a thumbnail shown in the label
 
 
+def options(values: Iterable[Any], label: Callable[[Any], str]) -> tuple[Option, ...]:
+    """One option per value: the value as text, and its label, e.g. ``"{} px".format``."""
+    return tuple(Option(str(value), label(value)) for value in values)
+
+
 @dataclass(frozen=True)
 class Control:
     name: str

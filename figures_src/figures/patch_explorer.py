@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from figures_src.figure import FigureResult, require_finite
 from figures_src.figures import _instrument as shared
-from figures_src.figures._instrument import Control, Instrument, Option, Readout, State
+from figures_src.figures._instrument import Control, Instrument, Readout, State, options
 from figures_src.kernels import patches as kp
 from figures_src.numbers import format_compact
 from figures_src.plotting import THEMES, Theme
@@ -37,22 +37,10 @@ CLS_RGB = (216, 27, 196)  # a magenta that the scene never uses
 GRID_RGBA = "rgba(255,255,255,0.9)"
 SCENE_SEED = 7
 
+PATCH_HINT = "Sizes that do not divide H are disabled: a ViT neither pads nor crops."
 CONTROLS = (
-    Control(
-        "side",
-        "Image side H",
-        "select",
-        tuple(Option(str(s), f"{s} × {s} px") for s in SIDES),
-        default="224",
-    ),
-    Control(
-        "patch",
-        "Patch side P",
-        "radio",
-        tuple(Option(str(p), f"{p} px") for p in PATCHES),
-        default="16",
-        hint="Sizes that do not divide H are disabled: a ViT neither pads nor crops.",
-    ),
+    Control("side", "Image side H", "select", options(SIDES, "{0} × {0} px".format), default="224"),
+    Control("patch", "Patch side P", "radio", options(PATCHES, "{} px".format), "16", PATCH_HINT),
 )
 READOUTS = (
     Readout("patches", "Patches (N)"),

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from figures_src.figure import FigureResult, require_finite
 from figures_src.figures import _instrument as shared
-from figures_src.figures._instrument import Control, Instrument, Option, Readout, State
+from figures_src.figures._instrument import Control, Instrument, Readout, State, options
 from figures_src.kernels import receptive_field as rf
 from figures_src.plotting import THEMES, Theme
 
@@ -41,21 +41,21 @@ CONTROLS = (
         "depth",
         "Depth (conv layers)",
         "range",
-        tuple(Option(str(d), f"{d} layer" + ("s" if d > 1 else "")) for d in DEPTHS),
+        options(DEPTHS, lambda d: f"{d} layer" + ("s" if d > 1 else "")),
         default=str(rf.DEFAULT_STACK["depth"]),
     ),
     Control(
         "kernel",
         "Kernel size k",
         "radio",
-        tuple(Option(str(k), f"{k}×{k}") for k in KERNELS),
+        options(KERNELS, "{0}×{0}".format),
         default=str(rf.DEFAULT_STACK["kernel_size"]),
     ),
     Control(
         "every",
         "Stride-2 downsample",
         "radio",
-        tuple(Option(str(n), _EVERY_LABEL[n]) for n in EVERY),
+        options(EVERY, _EVERY_LABEL.__getitem__),
         default="3",
         hint="A downsample doubles the jump j between neighbouring units.",
     ),

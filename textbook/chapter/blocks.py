@@ -32,6 +32,8 @@ class TextbookBlock(Block):
 
     # The element on_create made to hold the block's Markdown body (None: the block itself).
     content: etree.Element | None = None
+    # Most blocks take a title or id after `|`; the others say ARGUMENT = False.
+    ARGUMENT = True
 
     def opt(self, key: str) -> str:
         value = self.options[key]
@@ -45,7 +47,6 @@ class EquationBlock(TextbookBlock):
     """`/// equation | Title` with `id:` and `label:`; body = display math, then caption."""
 
     NAME = "equation"
-    ARGUMENT = True
     OPTIONS = {"id": ANY, "label": ANY}
 
     def on_create(self, parent: etree.Element) -> etree.Element:
@@ -79,7 +80,6 @@ class InstrumentBlock(TextbookBlock):
     """`/// instrument | Title`: label, subtitle, a stage the instruments step fills, caption."""
 
     NAME = "instrument"
-    ARGUMENT = True
     OPTIONS = {"id": ANY, "label": ANY, "name": ANY, "subtitle": ANY}
 
     def on_create(self, parent: etree.Element) -> etree.Element:
@@ -124,7 +124,6 @@ class CellBlock(TextbookBlock):
     """`/// cell | Title` with `id:` and `source:`: optional intro, then the cell placeholder."""
 
     NAME = "cell"
-    ARGUMENT = True
     OPTIONS = {"id": ANY, "source": ANY}
 
     def on_create(self, parent: etree.Element) -> etree.Element:
@@ -148,7 +147,6 @@ class QuizBlock(TextbookBlock):
     """`/// quiz | quiz-id` with kind/answer/tolerance; body = question, then explanation."""
 
     NAME = "quiz"
-    ARGUMENT = True
     OPTIONS = {"kind": ANY, "answer": ANY, "tolerance": ANY}
 
     def on_create(self, parent: etree.Element) -> etree.Element:
