@@ -197,7 +197,9 @@ def make_snapshot(dest: Path, make=None, script: Path = SNAPSHOT_SCRIPT) -> bool
     return make_twice(dest, SNAPSHOT_FILE, SNAPSHOT_STAMP, inputs, make or node_snapshot, what)
 
 
-def make_numpy_pyc(dest: Path, wheels: list[str], make=None, script: Path = NUMPY_PYC_SCRIPT):
+def make_numpy_pyc(
+    dest: Path, wheels: list[str], make=None, script: Path = NUMPY_PYC_SCRIPT
+) -> bool:
     """(Re)make ``dest/NUMPY_PYC_FILE`` if missing or stale; True if it was made.
 
     ``make(vendor_dir, out)`` writes one zip (default: ``node_numpy_pyc``).
