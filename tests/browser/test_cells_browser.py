@@ -262,6 +262,24 @@ def test_numpy_is_imported_from_the_bytecode_made_at_set_up(session):
     session.cell("cell-zero-shot").get_by_role("button", name="Reset").click()
 
 
+def test_modules_imported_in_the_snapshot_work_after_the_restore(session):
+    """ctypes was imported (dlopen of the main module) in Node before the snapshot was made."""
+    session.set_code(
+        "cell-zero-shot",
+        "import ctypes, pickle, numpy as np\n"
+        "version = ctypes.pythonapi.Py_GetVersion\n"
+        "version.restype = ctypes.c_char_p\n"
+        "a = np.arange(6.0)\n"
+        "p = a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))\n"
+        "print(version().split()[0].decode(), p[5], ctypes.CDLL(None).abs(-3))\n"
+        "print(pickle.loads(pickle.dumps(a)).sum())\n",
+    )
+    session.run("cell-zero-shot")
+    assert session.output("cell-zero-shot").splitlines() == ["3.12.7 5.0 3", "15.0"]
+    assert session.errors == []
+    session.cell("cell-zero-shot").get_by_role("button", name="Reset").click()
+
+
 def test_edit_shows_the_new_result_and_survives_a_reload(session):
     cell = session.cell("cell-patchify")
     original = session.code("cell-patchify")
