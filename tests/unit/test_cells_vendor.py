@@ -33,7 +33,8 @@ def fake_snapshot(vendor_dir: Path, out: Path) -> None:
 
 
 def fake_numpy_pyc(vendor_dir: Path, out: Path) -> None:
-    out.write_bytes(b"bytecode of " + (vendor_dir / WHEEL).read_bytes())
+    wheel, runtime = (vendor_dir / WHEEL).read_bytes(), (vendor_dir / "pyodide.asm.wasm")
+    out.write_bytes(b"bytecode of " + wheel + b" by " + runtime.read_bytes())
 
 
 def fake_npm(tmp_path: Path, wheel_bytes: bytes, version: str = "0.27.7") -> Path:
@@ -72,13 +73,14 @@ def test_vendor_extracts_the_verified_wheel_and_core_files(vendor, tmp_path):
          "numpy-pyc.zip", ".numpy-pyc-inputs"]
     )  # fmt: skip
     assert (dest / "pyodide-snapshot.bin.gz").read_bytes() == b"snapshot of core pyodide.asm.wasm"
-    assert (dest / "numpy-pyc.zip").read_bytes() == b"bytecode of official wheel"
+    made = b"bytecode of official wheel by core pyodide.asm.wasm"
+    assert (dest / "numpy-pyc.zip").read_bytes() == made
     sums = json.loads((dest / "SHA256SUMS.json").read_text())
     assert (
         sums["pyodide-snapshot.bin.gz"]
         == hashlib.sha256(b"snapshot of core pyodide.asm.wasm").hexdigest()
     )
-    assert sums["numpy-pyc.zip"] == hashlib.sha256(b"bytecode of official wheel").hexdigest()
+    assert sums["numpy-pyc.zip"] == hashlib.sha256(made).hexdigest()
     assert not any(name.startswith(".") for name in sums)  # the stamps are not published
     assert (dest / WHEEL).read_bytes() == b"official wheel"
 
@@ -129,7 +131,8 @@ def test_the_real_lock_pins_the_official_numpy_hash():
     assert lock["packages"]["numpy"]["sha256"].startswith("ebb61241d962b98b")
 
 
-def test_the_snapshot_is_remade_only_when_the_runtime_or_the_script_changes(vendor, tmp_path):
+def vendored_with_a_counting_maker(vendor, tmp_path, fake):
+    """A vendored fake runtime, and a maker that counts its runs (``fake`` writes the bytes)."""
     npm = fake_npm(tmp_path, b"w")
     dest = tmp_path / "out"
     vendor.vendor(dest, npm, fake_carrier(tmp_path, b"w"))
@@ -137,33 +140,59 @@ def test_the_snapshot_is_remade_only_when_the_runtime_or_the_script_changes(vend
 
     def counting(vendor_dir, out):
         calls.append(out)
-        fake_snapshot(vendor_dir, out)
+        fake(vendor_dir, out)
 
-    assert vendor.vendor(dest, npm, make=counting)["copied"] == []
-    assert calls == []
-    (npm / "pyodide.asm.wasm").write_bytes(b"core pyodide.asm.wasm, next build")
-    summary = vendor.vendor(dest, npm, make=counting)
-    # numpy's bytecode is made by the runtime too: made again with it
-    assert summary["copied"] == ["pyodide.asm.wasm", "pyodide-snapshot.bin.gz", "numpy-pyc.zip"]
-    assert len(calls) == 2  # made twice, compared
-    assert (dest / "pyodide-snapshot.bin.gz").read_bytes().endswith(b"next build")
+    return npm, dest, calls, counting
+
+
+def assert_made_again_for_a_new_script_or_once_deleted(make, target: Path, tmp_path):
     script = tmp_path / "maker.cjs"
     script.write_text("a changed maker")
-    assert vendor.make_snapshot(dest, counting, script) is True
-    assert vendor.make_snapshot(dest, counting, script) is False
-    (dest / "pyodide-snapshot.bin.gz").unlink()  # deleted: made again
-    assert vendor.make_snapshot(dest, counting, script) is True
+    assert make(script) is True
+    assert make(script) is False
+    target.unlink()  # deleted: made again
+    assert make(script) is True
 
 
-def test_a_snapshot_that_differs_between_two_runs_is_refused(vendor, tmp_path):
+@pytest.mark.parametrize(
+    "fake, maker, made",
+    [(fake_snapshot, "make", "pyodide-snapshot.bin.gz"),
+     (fake_numpy_pyc, "make_pyc", "numpy-pyc.zip")],
+)  # fmt: skip
+def test_made_files_are_remade_only_when_the_runtime_changes(vendor, tmp_path, fake, maker, made):
+    npm, dest, calls, counting = vendored_with_a_counting_maker(vendor, tmp_path, fake)
+    assert vendor.vendor(dest, npm, **{maker: counting})["copied"] == []
+    assert calls == []
+    (npm / "pyodide.asm.wasm").write_bytes(b"core pyodide.asm.wasm, next build")
+    summary = vendor.vendor(dest, npm, **{maker: counting})
+    # both are made by the runtime: both are made again
+    assert summary["copied"] == ["pyodide.asm.wasm", "pyodide-snapshot.bin.gz", "numpy-pyc.zip"]
+    assert len(calls) == 2  # made twice, compared
+    assert (dest / made).read_bytes().endswith(b"next build")
+
+
+def test_the_snapshot_is_remade_when_its_script_changes(vendor, tmp_path):
+    _, dest, _, counting = vendored_with_a_counting_maker(vendor, tmp_path, fake_snapshot)
+    assert_made_again_for_a_new_script_or_once_deleted(
+        lambda script: vendor.make_snapshot(dest, counting, script),
+        dest / "pyodide-snapshot.bin.gz", tmp_path,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "maker, made, error",
+    [("make", "pyodide-snapshot.bin.gz", "different snapshots"),
+     ("make_pyc", "numpy-pyc.zip", "different bytecode zips")],
+)  # fmt: skip
+def test_a_made_file_that_differs_between_two_runs_is_refused(vendor, tmp_path, maker, made, error):
     npm = fake_npm(tmp_path, b"w")
     runs = iter([b"first", b"second"])
-    with pytest.raises(vendor.VendorError, match=r"different snapshots.*nothing was written"):
+    with pytest.raises(vendor.VendorError, match=rf"{error}.*nothing was written"):
         vendor.vendor(
             tmp_path / "out", npm, fake_carrier(tmp_path, b"w"),
-            make=lambda vendor_dir, out: out.write_bytes(next(runs)),
+            **{maker: lambda vendor_dir, out: out.write_bytes(next(runs))},
         )  # fmt: skip
-    assert not (tmp_path / "out" / "pyodide-snapshot.bin.gz").exists()
+    assert not (tmp_path / "out" / made).exists()
 
 
 def test_the_vendored_snapshot_is_what_node_makes_from_the_vendored_runtime(tmp_path):
@@ -176,44 +205,18 @@ def test_the_vendored_snapshot_is_what_node_makes_from_the_vendored_runtime(tmp_
     assert (tmp_path / "again.gz").read_bytes() == (vendored / real.SNAPSHOT_FILE).read_bytes()
 
 
-def test_numpy_bytecode_is_remade_only_when_runtime_wheel_or_script_change(vendor, tmp_path):
-    npm = fake_npm(tmp_path, b"w")
-    dest = tmp_path / "out"
-    vendor.vendor(dest, npm, fake_carrier(tmp_path, b"w"))
-    calls = []
-
-    def counting(vendor_dir, out):
-        calls.append(out)
-        fake_numpy_pyc(vendor_dir, out)
-
-    assert vendor.vendor(dest, npm, make_pyc=counting)["copied"] == []
-    assert calls == []
-    (npm / "python_stdlib.zip").write_bytes(b"core python_stdlib.zip, next build")
-    summary = vendor.vendor(dest, npm, make_pyc=counting)
-    assert summary["copied"] == ["python_stdlib.zip", "pyodide-snapshot.bin.gz", "numpy-pyc.zip"]
-    assert len(calls) == 2  # made twice, compared
+def test_numpy_bytecode_is_remade_when_the_wheel_or_its_script_changes(vendor, tmp_path):
+    _, dest, calls, counting = vendored_with_a_counting_maker(vendor, tmp_path, fake_numpy_pyc)
     wheels = [WHEEL]
     assert vendor.make_numpy_pyc(dest, wheels, counting) is False
     (dest / WHEEL).write_bytes(b"another numpy")  # what set-up would verify and replace
     assert vendor.make_numpy_pyc(dest, wheels, counting) is True
-    assert (dest / "numpy-pyc.zip").read_bytes() == b"bytecode of another numpy"
-    script = tmp_path / "maker.cjs"
-    script.write_text("a changed maker")
-    assert vendor.make_numpy_pyc(dest, wheels, counting, script) is True
-    assert vendor.make_numpy_pyc(dest, wheels, counting, script) is False
-    (dest / "numpy-pyc.zip").unlink()  # deleted: made again
-    assert vendor.make_numpy_pyc(dest, wheels, counting, script) is True
-
-
-def test_numpy_bytecode_that_differs_between_two_runs_is_refused(vendor, tmp_path):
-    npm = fake_npm(tmp_path, b"w")
-    runs = iter([b"first", b"second"])
-    with pytest.raises(vendor.VendorError, match=r"different bytecode zips.*nothing was written"):
-        vendor.vendor(
-            tmp_path / "out", npm, fake_carrier(tmp_path, b"w"),
-            make_pyc=lambda vendor_dir, out: out.write_bytes(next(runs)),
-        )  # fmt: skip
-    assert not (tmp_path / "out" / "numpy-pyc.zip").exists()
+    assert len(calls) == 2  # made twice, compared
+    assert (dest / "numpy-pyc.zip").read_bytes().startswith(b"bytecode of another numpy")
+    assert_made_again_for_a_new_script_or_once_deleted(
+        lambda script: vendor.make_numpy_pyc(dest, wheels, counting, script),
+        dest / "numpy-pyc.zip", tmp_path,
+    )  # fmt: skip
 
 
 def real_vendor():
