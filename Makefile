@@ -43,7 +43,7 @@ $(STAMP)/node: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMP) && touch $@
 
-$(STAMP)/vendor: tools/vendor_pyodide.py tools/pyodide_snapshot.cjs package-lock.json $(STAMP)/python $(STAMP)/node
+$(STAMP)/vendor: tools/vendor_pyodide.py tools/pyodide_snapshot.cjs tools/numpy_pyc.cjs package-lock.json $(STAMP)/python $(STAMP)/node
 	$(PY) tools/vendor_pyodide.py
 	@mkdir -p $(STAMP) && touch $@
 

@@ -48,6 +48,11 @@ async function main() {
   });
   // loadPyodide puts "" in front of sys.path, and does so again after a restore.
   pyodide.runPython("__import__('sys').path.remove('')");
+  // The standard library modules `import numpy` needs besides the started interpreter's: in the
+  // snapshot they need not be compiled from python_stdlib.zip's sources in the browser (zipimport
+  // keeps no bytecode). ctypes opens the main module with dlopen when imported: after a restore
+  // its calls (`pythonapi`, `CDLL(None)`, numpy's `.ctypes`) were checked to still work.
+  pyodide.runPython("import __future__, ctypes, hashlib, hmac, numbers, pickle, platform, secrets");
   const snapshot = pyodide.makeMemorySnapshot();
   const compressed = zlib.gzipSync(snapshot, { level: 9 });
   fs.writeFileSync(outFile, compressed);

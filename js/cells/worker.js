@@ -3,7 +3,7 @@
 //   {type: "init", indexURL, interrupt: SharedArrayBuffer | null}
 //   {type: "run", id, code, filename}
 // worker -> page:
-//   {type: "ready", ms, phases}, {type: "fatal", message}
+//   {type: "ready", ms, snapshot, phases: {boot, pyc, setup, numpy}}, {type: "fatal", message}
 //   {type: "stream", id, chunks: [[name, text], ...]}
 //     The first output of a run is posted at once; after that at most one message per
 //     FLUSH_MS while output keeps coming (a busy worker has no timers), and the rest at the end.
@@ -72,10 +72,24 @@ function fetchSnapshot(indexURL) {
     });
 }
 
+// numpy's Python modules compiled to bytecode at set-up by this same runtime
+// (tools/numpy_pyc.cjs: `__pycache__/*.cpython-312.pyc` with unchecked hashes, names relative to
+// site-packages). Unpacked before numpy is imported, so the browser compiles none of them.
+const NUMPY_PYC = "numpy-pyc.zip";
+
+function fetchNumpyPyc(indexURL) {
+  return fetch(indexURL + NUMPY_PYC).then((response) => {
+    if (!response.ok) throw new Error(`${NUMPY_PYC}: HTTP ${response.status}`);
+    return response.arrayBuffer();
+  });
+}
+
 async function init({ indexURL, interrupt }) {
   const t0 = performance.now();
   // In flight while pyodide.js and pyodide.asm.js load and the WebAssembly compiles.
   const snapshot = fetchSnapshot(indexURL);
+  const numpyPyc = fetchNumpyPyc(indexURL);
+  numpyPyc.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   self.importScripts(indexURL + "pyodide.js");
   // numpy is fetched while the interpreter boots (or is restored).
   pyodide = await self.loadPyodide({
@@ -99,6 +113,9 @@ async function init({ indexURL, interrupt }) {
       throw new Error("numpy could not be loaded. " + problems.join(" "));
     }
   }
+  const sitePackages = pyodide.runPython("__import__('site').getsitepackages()[0]");
+  pyodide.unpackArchive(await numpyPyc, "zip", { extractDir: sitePackages });
+  const unpacked = performance.now();
   pyodide.setStdout(streamTo("stdout"));
   pyodide.setStderr(streamTo("stderr"));
   if (interrupt) pyodide.setInterruptBuffer(new Int32Array(interrupt));
@@ -113,7 +130,12 @@ async function init({ indexURL, interrupt }) {
     type: "ready",
     ms: done - t0,
     snapshot: Boolean(snapshot),
-    phases: { boot: booted - t0, setup: imported - booted, numpy: done - imported },
+    phases: {
+      boot: booted - t0,
+      pyc: unpacked - booted,
+      setup: imported - unpacked,
+      numpy: done - imported,
+    },
   });
 }
 

@@ -219,6 +219,67 @@ def test_each_cell_reproduces_its_build_time_output(session):
     print(f"cold run {timings[0]:.2f} s, warm runs {timings[1]:.3f} s / {timings[2]:.3f} s")
 
 
+# Run in the page after the chapter's cells: for every numpy module loaded from a .py file,
+# its __pycache__ file with the header the import system needs to use it without compiling.
+# Pyodide never writes bytecode (sys.dont_write_bytecode), so such a file can only come from
+# numpy-pyc.zip; a wrong magic number or a checked/time-stamp header would make Python compile.
+BYTECODE_CHECK = """\
+import importlib.util, sys
+loaded = sorted(
+    (name, module) for name, module in sys.modules.items()
+    if name.split(".")[0] == "numpy" and str(getattr(module, "__file__", "")).endswith(".py")
+)
+compiled = []
+for name, module in loaded:
+    try:
+        with open(module.__cached__, "rb") as fh:
+            head = fh.read(16)
+        with open(module.__file__, "rb") as fh:
+            source_hash = importlib.util.source_hash(fh.read())
+    except OSError:
+        compiled.append(name)
+        continue
+    if (head[:4] != importlib.util.MAGIC_NUMBER or int.from_bytes(head[4:8], "little") != 1
+            or head[8:16] != source_hash):
+        compiled.append(name)
+print(len(loaded), "numpy.random" in sys.modules, sys.dont_write_bytecode)
+print("compiled:", compiled)
+"""
+
+
+def test_numpy_is_imported_from_the_bytecode_made_at_set_up(session):
+    if not any(u.endswith("numpy-pyc.zip") for u in session.responses):
+        session.run("cell-zero-shot")  # this test alone: start the runtime first
+    assert any(u.endswith("numpy-pyc.zip") for u in session.responses)
+    session.run("cell-patchify")  # np.random: imported after numpy, by the cell
+    session.set_code("cell-zero-shot", BYTECODE_CHECK)
+    session.run("cell-zero-shot")
+    counts, compiled = session.output("cell-zero-shot").splitlines()
+    modules, random_loaded, no_writes = counts.split()
+    assert int(modules) > 50 and random_loaded == "True" and no_writes == "True"
+    assert compiled == "compiled: []"
+    assert session.errors == []
+    session.cell("cell-zero-shot").get_by_role("button", name="Reset").click()
+
+
+def test_modules_imported_in_the_snapshot_work_after_the_restore(session):
+    """ctypes was imported (dlopen of the main module) in Node before the snapshot was made."""
+    session.set_code(
+        "cell-zero-shot",
+        "import ctypes, pickle, numpy as np\n"
+        "version = ctypes.pythonapi.Py_GetVersion\n"
+        "version.restype = ctypes.c_char_p\n"
+        "a = np.arange(6.0)\n"
+        "p = a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))\n"
+        "print(version().split()[0].decode(), p[5], ctypes.CDLL(None).abs(-3))\n"
+        "print(pickle.loads(pickle.dumps(a)).sum())\n",
+    )
+    session.run("cell-zero-shot")
+    assert session.output("cell-zero-shot").splitlines() == ["3.12.7 5.0 3", "15.0"]
+    assert session.errors == []
+    session.cell("cell-zero-shot").get_by_role("button", name="Reset").click()
+
+
 def test_edit_shows_the_new_result_and_survives_a_reload(session):
     cell = session.cell("cell-patchify")
     original = session.code("cell-patchify")

@@ -97,7 +97,7 @@ def test_assets_are_in_the_site_and_linked_from_the_page(site, page):
         "worker.js",
     ]
     assert sorted(p.name for p in (out / "pyodide").iterdir()) == [
-        "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl",
+        "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", "numpy-pyc.zip",
         "pyodide-lock.json", "pyodide-snapshot.bin.gz", "pyodide.asm.js", "pyodide.asm.wasm",
         "pyodide.js", "python_stdlib.zip",
     ]  # fmt: skip

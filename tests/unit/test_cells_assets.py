@@ -112,6 +112,7 @@ def test_vendor_files_lists_the_runtime_for_the_site(tmp_path):
         "assets/pyodide/pyodide.asm.wasm": d / "pyodide.asm.wasm",
         "assets/pyodide/python_stdlib.zip": d / "python_stdlib.zip",
         "assets/pyodide/pyodide-snapshot.bin.gz": d / "pyodide-snapshot.bin.gz",
+        "assets/pyodide/numpy-pyc.zip": d / "numpy-pyc.zip",
         "assets/pyodide/pyodide-lock.json": d / "pyodide-lock.json",
         "assets/pyodide/numpy.whl": d / "numpy.whl",
     }

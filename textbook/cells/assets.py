@@ -36,6 +36,7 @@ PYODIDE_FILES = (
     "pyodide.asm.wasm",
     "python_stdlib.zip",
     "pyodide-snapshot.bin.gz",  # made at set-up from the files above (tools/pyodide_snapshot.cjs)
+    "numpy-pyc.zip",  # numpy's bytecode, made at set-up by this runtime (tools/numpy_pyc.cjs)
     "pyodide-lock.json",
 )
 VENDORED_PACKAGES = ("numpy",)
