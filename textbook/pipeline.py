@@ -24,7 +24,8 @@ The data flow this order encodes (see README "Architecture"):
 - post_page: ``math`` typesets TeX into HTML and adds the KaTeX fonts the page uses;
   ``security`` names Material's unnamed widgets; ``first_paint`` (-55) links the bundle, keeps
   only the font preloads of formulas drawn at load and moves xref previews into a JSON file;
-  ``instant`` (last, after math's links) patches instant navigation.
+  ``instant`` (after math's links) patches instant navigation; ``after_paint`` (last) makes
+  Material's bundle and the page's scripts run after the first frame.
 - post_build: caches prune what the build did not use; ``fingerprint`` (-40) renames the
   project's stylesheets and scripts by content hash; ``security`` (-50) computes the
   Content-Security-Policy once the search index and notebook pages are written; the site is
@@ -42,7 +43,7 @@ def _names(words: str) -> tuple[str, ...]:
 
 STAGES = _names(
     "live templates chapter math figures instruments cells edition anchors fingerprint security"
-    " first_paint instant"
+    " first_paint instant after_paint"
 )
 
 # Each stage list is written as its names in order, separated by spaces.
@@ -61,8 +62,12 @@ _EVENT_TABLE: dict[str, list[tuple[int, str]]] = {
     "page_markdown": [(0, "chapter")],
     "page_content": [(0, "chapter figures instruments cells anchors")],
     "page_context": [(0, "templates anchors")],
-    "post_page": [(0, "chapter math anchors security"), (-55, "first_paint"), (-60, "instant")],
-    "post_template": [(0, "security instant")],
+    "post_page": [
+        (0, "chapter math anchors security"),
+        (-55, "first_paint"),
+        (-60, "instant after_paint"),
+    ],
+    "post_template": [(0, "security instant after_paint")],
     "post_build": [
         (0, "live templates math cells first_paint"),
         (-40, "fingerprint"),

@@ -46,7 +46,10 @@ def test_quiz_rejects_wrong_accepts_right_and_remembers(site_url, new_page, quiz
     box = page.locator(f"#{quiz}")
     box.locator(".tb-quiz__form").wait_for(state="visible")
     # The reload lands on the section in the URL; a block further down is not rendered
-    # (content-visibility: auto) and has no innerText until the reader scrolls to it.
+    # (content-visibility: auto) and has no innerText until the reader scrolls to it. A
+    # reader's scroll (the wheel) ends anchors.js' hold on the URL's section first, which
+    # would otherwise take the page back there when the block's real height comes in.
+    page.mouse.wheel(0, 1)
     box.scroll_into_view_if_needed()
     page.wait_for_function(
         "id => document.querySelector(`#${id} .tb-quiz__feedback`).innerText !== ''", arg=quiz

@@ -97,3 +97,58 @@ def test_instant_navigation_swaps_the_citation_metadata(site_url, new_page):
     assert page.evaluate(HEAD_CITATION) == on_chapter
     assert page.evaluate("window.__sameDocument === true")
     assert traffic.external == [] and traffic.console_errors == []
+
+
+# Before any page script: note the first animation frame, and when Material's bundle publishes
+# `document$` (its last statements), counting what it emits.
+WATCH_MATERIAL = """(() => {
+  requestAnimationFrame(() => { window.__firstFrameAt = performance.now(); });
+  window.__emitted = 0;
+  let subject;
+  Object.defineProperty(window, "document$", {
+    configurable: true,
+    get: () => subject,
+    set: (value) => {
+      subject = value;
+      window.__materialAt = performance.now();
+      value.subscribe(() => { window.__emitted += 1; });
+    },
+  });
+})()"""
+
+
+SCRIPT_INITIATORS = """() => Object.fromEntries(performance.getEntriesByType("resource")
+    .filter((e) => /\\/(javascripts\\/bundle|js\\/)[^/]*\\.js$/.test(e.name))
+    .map((e) => [e.name, e.initiatorType]))"""
+
+
+def test_material_runs_after_the_first_frame_and_starts_each_page_once(site_url, new_page):
+    """textbook/site/after_paint.py: no script runs before the first frame; Material's
+    document$ still emits exactly once per page, at load and after instant navigation."""
+    page, traffic = new_page()
+    page.add_init_script(WATCH_MATERIAL)
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    page.wait_for_function("() => window.__emitted >= 1")
+    first_frame, material = page.evaluate("[window.__firstFrameAt, window.__materialAt]")
+    assert first_frame is not None and material > first_frame
+    # No classic script blocked the parser: each was fetched by its preload (a parser-inserted
+    # <script src> would be the initiator), then run by the loader. (Chromium reports a module's
+    # preload as "script" as well: the cells module is left out.)
+    initiators = page.evaluate(SCRIPT_INITIATORS)
+    assert any("/javascripts/bundle." in url for url in initiators), initiators
+    assert set(initiators.values()) == {"link"}, initiators
+    # Material is set up: its search is wired and the chapter's own scripts ran on the page.
+    page.wait_for_selector(".tb-quiz__form", state="visible")
+    assert page.evaluate("document.querySelector('.md-search__form') !== null")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__emitted") == 1
+    page.evaluate("window.__sameDocument = true")
+    page.click(".md-header__button.md-logo")
+    page.wait_for_url(site_url)
+    page.wait_for_function("() => window.__emitted === 2")
+    page.go_back()
+    page.wait_for_function("() => window.__emitted === 3")
+    page.wait_for_selector(".tb-quiz__form", state="visible")
+    page.wait_for_timeout(500)
+    assert page.evaluate("[window.__emitted, window.__sameDocument]") == [3, True]
+    assert traffic.external == [] and traffic.console_errors == [] and traffic.page_errors == []

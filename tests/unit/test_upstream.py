@@ -66,3 +66,28 @@ def test_mkdocs_calls_on_env_before_it_renders_any_template():
     build = source_of("mkdocs.commands.build")
     body = build[build.index("\ndef build(") :]
     assert body.index("config.plugins.on_env(") < body.index("_build_theme_template(")
+
+
+def test_material_starts_document_on_domcontentloaded_and_exposes_it():
+    """textbook/site/after_paint.py runs the bundle after that event and emits on document$
+    itself: the bundle must start document$ from one DOMContentLoaded listener and expose it,
+    and its template must end the page with the bundle, then the extra scripts."""
+    material = Path(importlib.util.find_spec("material").origin).parent / "templates"
+    (bundle,) = material.glob("assets/javascripts/bundle.*.min.js")
+    text = bundle.read_text(encoding="utf-8")
+    assert text.count("DOMContentLoaded") == 1, "Material listens to DOMContentLoaded anew"
+    watch = re.search(
+        r"function \w+\(\)\{let (\w+)=new \w+\(1\);return \w+\(document,\"DOMContentLoaded\","
+        r"\{once:!0\}\)\.subscribe\(\(\)=>\1\.next\(document\)\),\1\}",
+        text,
+    )
+    assert watch, "Material's watchDocument() changed: check textbook/site/after_paint.py"
+    assert re.search(r"window\.document\$=\w+;", text)
+    base = (material / "base.html").read_text(encoding="utf-8")
+    block = base[base.index("{% block scripts %}") : base.index("{% endblock %}", base.index(
+        "{% block scripts %}"))]  # fmt: skip
+    assert block.split() == [
+        "{%", "block", "scripts", "%}", "<script", "src=\"{{", f"'{bundle.relative_to(material)}'",
+        "|", "url", "}}\"></script>", "{%", "for", "script", "in", "config.extra_javascript", "%}",
+        "{{", "script", "|", "script_tag", "}}", "{%", "endfor", "%}",
+    ]  # fmt: skip
