@@ -152,3 +152,19 @@ def test_material_runs_after_the_first_frame_and_starts_each_page_once(site_url,
     page.wait_for_timeout(500)
     assert page.evaluate("[window.__emitted, window.__sameDocument]") == [3, True]
     assert traffic.external == [] and traffic.console_errors == [] and traffic.page_errors == []
+
+
+def test_a_dark_reader_gets_the_dark_palette_in_the_first_frame(site_url, new_page):
+    """Material's bundle runs after the first frame; the default palette (the first whose
+    media query matches) must be on the page before it (textbook/site/after_paint.py)."""
+    page, traffic = new_page(color_scheme="dark")
+    page.add_init_script(
+        "requestAnimationFrame(() => {"
+        " window.__firstScheme = document.body && document.body.dataset.mdColorScheme; })"
+    )
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    assert page.evaluate("[window.__firstScheme, document.body.dataset.mdColorScheme]") == [
+        "slate",
+        "slate",
+    ]
+    assert traffic.external == [] and traffic.page_errors == []

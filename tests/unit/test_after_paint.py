@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from textbook.site.after_paint import LOADER, defer_scripts
+from textbook.site.after_paint import LOADER, PALETTE_DEFAULT, PALETTE_MARK, defer_scripts
 
 CONFIG = '<script id="__config" type="application/json">{}</script>'
 PAGE = (
@@ -56,3 +56,9 @@ def test_the_loader_emits_on_material_document_only_after_domcontentloaded():
     assert "addEventListener('DOMContentLoaded',()=>{d=1})" in LOADER
     assert "if(d&&l.hasAttribute('data-tb-material'))window.document$.next(document)" in LOADER
     assert "readyState" not in LOADER
+
+
+def test_the_default_palette_is_set_right_after_material_palette_script():
+    material = f"{PALETTE_MARK}if(palette&&palette.color){{}}</script>"
+    out = defer_scripts(PAGE.replace("<p>text</p>", f"{material}<p>text</p>"), "chapter.md")
+    assert f"{material}<script>{PALETTE_DEFAULT}</script><p>text</p>" in out

@@ -91,3 +91,20 @@ def test_material_starts_document_on_domcontentloaded_and_exposes_it():
         "|", "url", "}}\"></script>", "{%", "for", "script", "in", "config.extra_javascript", "%}",
         "{{", "script", "|", "script_tag", "}}", "{%", "endfor", "%}",
     ]  # fmt: skip
+
+
+def test_material_default_palette_is_the_first_whose_media_matches():
+    """textbook/site/after_paint.py sets that default before the first paint, the bundle's way,
+    right after Material's inline palette script (which only restores a stored choice)."""
+    from textbook.site.after_paint import PALETTE_MARK
+
+    material = Path(importlib.util.find_spec("material").origin).parent / "templates"
+    (bundle,) = material.glob("assets/javascripts/bundle.*.min.js")
+    assert re.search(
+        r'__md_get\("__palette"\)\|\|\{index:(\w)\.findIndex\((\w)=>matchMedia\(\2\.getAttribute'
+        r'\("data-md-color-media"\)\)\.matches\)\}',
+        bundle.read_text(encoding="utf-8"),
+    ), "Material's default palette changed: check textbook/site/after_paint.py"
+    palette = (material / "partials" / "javascripts" / "palette.html").read_text("utf-8")
+    assert PALETTE_MARK in palette
+    assert "if(palette&&palette.color)" in palette  # a stored choice only

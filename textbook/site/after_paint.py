@@ -35,6 +35,17 @@ LOADER = (
     "document.body.append(s)},t=()=>setTimeout(n,0);"
     "document.visibilityState==='hidden'?t():requestAnimationFrame(t)})()"
 )
+# Material's inline palette script applies a palette the reader chose before (localStorage);
+# the default one, the first palette whose media query matches (the dark one for a reader whose
+# system is dark), is set by the bundle. Run after the first frame, that would paint the light
+# palette first: this script, put right after Material's, sets the default the bundle's way.
+PALETTE_MARK = '<script>var palette=__md_get("__palette");'
+PALETTE_DEFAULT = (
+    "if(!__md_get('__palette')){const i=[...document.querySelectorAll('[data-md-color-media]')]"
+    ".find(e=>matchMedia(e.getAttribute('data-md-color-media')).matches);if(i)"
+    "for(const k of['media','scheme','primary','accent'])"
+    "document.body.setAttribute('data-md-color-'+k,i.getAttribute('data-md-color-'+k))}"
+)
 _TAIL_SCRIPT_RE = re.compile(r"\s*<script\b(?P<attrs>[^>]*)>\s*</script>\s*$", re.I)
 _ATTR_RE = re.compile(r"""([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 
@@ -78,4 +89,9 @@ def defer_scripts(page: str, where: str) -> str:
         src = htmlmod.escape(attrs["src"], quote=True)
         links.append(f'<link {rel} href="{src}" data-tb-run{material}>')
     tail = "\n".join([*links, f"<script>{LOADER}</script>"])
-    return f"{page[:start]}\n{tail}\n{page[close:]}"
+    page = f"{page[:start]}\n{tail}\n{page[close:]}"
+    palette = page.find(PALETTE_MARK)
+    if palette >= 0:
+        end = page.index("</script>", palette) + len("</script>")
+        page = f"{page[:end]}<script>{PALETTE_DEFAULT}</script>{page[end:]}"
+    return page
