@@ -33,8 +33,9 @@ def test_copy_link_tex_and_citations(site_url, new_page):
     page.goto(site_url + CHAPTER, wait_until="networkidle")
     bar = page.locator("#eq-mm1-2 .tb-cite-bar")
     bar.get_by_role("button", name="Copy link to EQ MM1.2").click()
-    assert clipboard(page) == site_url + CHAPTER + "#eq-mm1-2"
+    # The first click may wait for anchors.js (loaded on intent, the click replayed).
     live_text(page, "Link to EQ MM1.2 copied")
+    assert clipboard(page) == site_url + CHAPTER + "#eq-mm1-2"
     assert bar.get_by_role("button", name="Copy link to EQ MM1.2").inner_text() == "Copied"
 
     bar.get_by_role("button", name="Copy TeX of EQ MM1.2").click()
@@ -67,6 +68,7 @@ def test_cite_this_chapter(site_url, new_page):
     page.goto(site_url + CHAPTER, wait_until="networkidle")
     page.locator("summary", has_text="Cite this chapter").click()
     page.get_by_role("button", name="Copy BibTeX of this chapter").click()
+    live_text(page, "BibTeX of this chapter copied")  # anchors.js may load first
     bibtex = clipboard(page)
     assert bibtex.startswith("@misc{01-computer-vision,\n")
     assert "title        = {{Computer Vision with Deep Nets}}" in bibtex
@@ -164,7 +166,12 @@ def test_previews_after_instant_navigation(site_url, new_page):
     page.wait_for_url("**/" + CHAPTER)
     page.wait_for_selector("#eq-mm1-4 .katex")
     assert page.evaluate("window.__sameDocument === true")
-    page.locator("#instrument-mm1-3 a.tb-xref[href$='#eq-mm1-4']").hover()
+    link = page.locator("#instrument-mm1-3 a.tb-xref[href$='#eq-mm1-4']")
+    link.scroll_into_view_if_needed()
+    # The blocks near the reference load their scripts and draw on arriving: point once the
+    # instrument is drawn, so the reference does not move away from under the pointer.
+    page.locator("#instrument-mm1-3 .tb-instrument__stage.is-live .main-svg").first.wait_for()
+    link.hover()
     visible_popup(page, "Cosine similarity")
     clean(traffic)
 
