@@ -16,7 +16,7 @@
    ReplaySubject(1): a script that subscribes late receives the current page once, then every
    next one. So a feature script loaded on any page sets up that page once and each page after.
 
-   `textbook.onPage(fn)` is the per-page hook every feature script uses. */
+   `textbook.onPage(fn)` is the per-page hook every feature script uses (see below). */
 (() => {
   "use strict";
   if (window.textbook) return;
@@ -24,10 +24,21 @@
   const NEAR = "1000px 0px"; // generous: more than a screen ahead of the reader
   const INTENT = ["mouseover", "pointerdown", "focusin"];
 
+  const material = window.document$ && typeof window.document$.subscribe === "function";
+  // The fragment the current page was opened with (Material's navigation.tracking later
+  // writes the section being read into the URL, which is no fragment to land on).
+  let landing = location.hash;
+  if (material) window.document$.subscribe(() => (landing = location.hash));
+
+  /* Run `fn(hash)` for the current page and, under instant navigation, for each next one;
+     `hash` is the fragment the page was opened with. */
   function onPage(fn) {
-    // In a task of its own, not inside Material's: a long task blocks input (page-load TBT).
-    const run = () => window.setTimeout(fn, 0);
-    if (window.document$ && typeof window.document$.subscribe === "function") {
+    const run = () => {
+      const hash = landing;
+      // In a task of its own, not inside Material's: a long task blocks input (page-load TBT).
+      window.setTimeout(() => fn(hash), 0);
+    };
+    if (material) {
       window.document$.subscribe(run);
     } else if (document.readyState === "loading") {
       document.addEventListener("DOMContentLoaded", run);
@@ -116,7 +127,7 @@
       if (feature.loading) continue;
       const elements = document.querySelectorAll(feature.select);
       if (!elements.length) continue;
-      if (feature.fragment && location.hash) {
+      if (feature.fragment && landing) {
         load(feature);
         continue;
       }
