@@ -102,7 +102,9 @@
       if (feature.ready || !target.closest(feature.intent)) continue;
       const held = event.type === "click";
       if (held) {
-        if (!feature.hold) continue;
+        // A click with a modifier (new tab, window, download) keeps its own meaning.
+        const modified = event.ctrlKey || event.metaKey || event.shiftKey || event.altKey;
+        if (!feature.hold || modified || event.button !== 0) continue;
         const element = target.closest(feature.hold);
         if (!element) continue;
         event.preventDefault();
