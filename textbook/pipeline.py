@@ -20,6 +20,8 @@ The data flow this order encodes (see README "Architecture"):
   computed facts (kernels run in a worker) into the Markdown.
 - page_content: placeholders become figures, instruments, cells (code + build-time output);
   ``anchors`` then records the page's ids and resolves cross references.
+- files/post_page: ``scripts`` puts one loader on every page (``assets/js/textbook.js``) and,
+  before it, the table of feature scripts it loads on demand (textbook/site/scripts.py).
 - files (-100): ``first_paint`` joins every stylesheet listed so far into one bundle.
 - post_page: ``math`` typesets TeX into HTML and adds the KaTeX fonts the page uses;
   ``security`` names Material's unnamed widgets; ``first_paint`` (-55) links the bundle, keeps
@@ -42,8 +44,8 @@ def _names(words: str) -> tuple[str, ...]:
 
 
 STAGES = _names(
-    "live templates chapter math figures instruments cells edition anchors fingerprint security"
-    " first_paint instant after_paint"
+    "live templates chapter math figures instruments cells edition anchors scripts fingerprint"
+    " security first_paint instant after_paint"
 )
 
 # Each stage list is written as its names in order, separated by spaces.
@@ -51,11 +53,11 @@ _EVENT_TABLE: dict[str, list[tuple[int, str]]] = {
     "startup": [(0, "live math cells fingerprint security first_paint")],
     "config": [
         (100, "live"),
-        (0, "templates chapter math figures instruments cells edition anchors security"),
+        (0, "templates chapter math figures instruments cells edition anchors scripts security"),
     ],
     "files": [
         (100, "cells"),
-        (0, "math figures instruments anchors security"),
+        (0, "math figures instruments anchors scripts security"),
         (-100, "first_paint"),
     ],
     "env": [(0, "templates anchors")],
@@ -63,7 +65,7 @@ _EVENT_TABLE: dict[str, list[tuple[int, str]]] = {
     "page_content": [(0, "chapter figures instruments cells anchors")],
     "page_context": [(0, "templates anchors")],
     "post_page": [
-        (0, "chapter math anchors security"),
+        (0, "chapter math anchors scripts security"),
         (-55, "first_paint"),
         (-60, "instant after_paint"),
     ],

@@ -270,11 +270,4 @@ function enhance() {
   }
 }
 
-if (window.document$ && typeof window.document$.subscribe === "function") {
-  // In a task of its own, not inside Material's: a long task blocks input (page-load TBT).
-  window.document$.subscribe(() => window.setTimeout(enhance, 0));
-} else if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", enhance);
-} else {
-  enhance();
-}
+window.textbook.onPage(enhance); // textbook.js: each page once, across instant navigation

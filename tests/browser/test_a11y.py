@@ -91,6 +91,7 @@ def test_a_cell_runs_from_the_keyboard(site_url, new_page):
     page, traffic = new_page()
     page.goto(site_url + "01-computer-vision/", wait_until="networkidle")
     cell = page.locator("#cell-patchify")
+    cell.scroll_into_view_if_needed()  # cells.js loads as a cell nears the viewport
     wait_until(page, "document.getElementById('cell-patchify').dataset.tbEnhanced === 'true'")
     cell.locator(".tb-cell__links a").last.focus()
     page.keyboard.press("Tab")

@@ -33,8 +33,9 @@ def test_copy_link_tex_and_citations(site_url, new_page):
     page.goto(site_url + CHAPTER, wait_until="networkidle")
     bar = page.locator("#eq-mm1-2 .tb-cite-bar")
     bar.get_by_role("button", name="Copy link to EQ MM1.2").click()
-    assert clipboard(page) == site_url + CHAPTER + "#eq-mm1-2"
+    # The first click may wait for anchors.js (loaded on intent, the click replayed).
     live_text(page, "Link to EQ MM1.2 copied")
+    assert clipboard(page) == site_url + CHAPTER + "#eq-mm1-2"
     assert bar.get_by_role("button", name="Copy link to EQ MM1.2").inner_text() == "Copied"
 
     bar.get_by_role("button", name="Copy TeX of EQ MM1.2").click()
@@ -67,6 +68,7 @@ def test_cite_this_chapter(site_url, new_page):
     page.goto(site_url + CHAPTER, wait_until="networkidle")
     page.locator("summary", has_text="Cite this chapter").click()
     page.get_by_role("button", name="Copy BibTeX of this chapter").click()
+    live_text(page, "BibTeX of this chapter copied")  # anchors.js may load first
     bibtex = clipboard(page)
     assert bibtex.startswith("@misc{01-computer-vision,\n")
     assert "title        = {{Computer Vision with Deep Nets}}" in bibtex
@@ -106,11 +108,32 @@ def visible_popup(page, text: str) -> str:
     return page.text_content(POPUP)
 
 
+# Resolves once the element has not moved for 500 ms. Blocks drawn on demand take their real
+# height as they near the viewport (content-visibility), and cells mount their editors there:
+# a reference scrolled to may move away from under the pointer just after it arrives (and then
+# correctly shows no preview). A reader points at a reference that stands still.
+STILL = """el => new Promise(done => {
+    let top = null, since = 0;
+    (function tick(now) {
+        const y = el.getBoundingClientRect().top;
+        if (y !== top) { top = y; since = now; }
+        if (now - since > 500) done(); else requestAnimationFrame(tick);
+    })(performance.now());
+})"""
+
+
+def hover(link) -> None:
+    """Scroll to the reference, wait until it stands still, point at it."""
+    link.scroll_into_view_if_needed()
+    link.evaluate(STILL)
+    link.hover()
+
+
 def test_preview_on_hover(site_url, new_page):
     page, traffic = new_page()
     page.goto(site_url + CHAPTER, wait_until="networkidle")
     link = page.locator(".md-content p a[href$='#eq-mm1-2']").first
-    link.hover()
+    hover(link)
     text = visible_popup(page, "EQ MM1.2")
     assert "Patch embedding & sequence length" in text
     assert page.locator(f"{POPUP} .katex").count() == 1
@@ -118,9 +141,9 @@ def test_preview_on_hover(site_url, new_page):
     page.mouse.move(5, 5)
     page.wait_for_selector(POPUP, state="hidden")
     # A section: its title and first lines; an instrument: title and caption.
-    page.locator(".md-content p a[href$='#sec-1-3']").first.hover()
+    hover(page.locator(".md-content p a[href$='#sec-1-3']").first)
     assert "The Transformer was designed" in visible_popup(page, "Vision Transformers (ViT)")
-    page.locator(".md-content p a[href$='#instrument-mm1-1']").first.hover()
+    hover(page.locator(".md-content p a[href$='#instrument-mm1-1']").first)
     assert "A convolutional unit only sees" in visible_popup(page, "Conv vs ViT receptive field")
     clean(traffic)
 
@@ -164,7 +187,7 @@ def test_previews_after_instant_navigation(site_url, new_page):
     page.wait_for_url("**/" + CHAPTER)
     page.wait_for_selector("#eq-mm1-4 .katex")
     assert page.evaluate("window.__sameDocument === true")
-    page.locator("#instrument-mm1-3 a.tb-xref[href$='#eq-mm1-4']").hover()
+    hover(page.locator("#instrument-mm1-3 a.tb-xref[href$='#eq-mm1-4']"))
     visible_popup(page, "Cosine similarity")
     clean(traffic)
 

@@ -19,8 +19,22 @@ def clean(traffic) -> None:
     assert traffic.console_errors == [] and traffic.page_errors == []
 
 
-def answer(page, quiz: str, value: str) -> str:
+def reveal(page, quiz: str):
+    """Scroll to the quiz and wait for its form: quiz.js loads when a quiz nears the viewport
+    (assets/js/textbook.js) and reveals the form once it has bound it (typing earlier would
+    submit natively)."""
     box = page.locator(f"#{quiz}")
+    # A reader scrolls with the wheel or keys, which ends anchors.js's hold of the URL's target
+    # in view (a reload lands on the section in the URL); a programmatic scroll alone does not,
+    # and the hold may pull the page back while the blocks passed on the way are drawn.
+    page.mouse.wheel(0, 1)
+    box.scroll_into_view_if_needed()
+    box.locator(".tb-quiz__form").wait_for(state="visible")
+    return box
+
+
+def answer(page, quiz: str, value: str) -> str:
+    box = reveal(page, quiz)
     if box.get_attribute("data-kind") == "number":
         box.locator("input[name=answer]").fill(value)
     else:
@@ -33,9 +47,7 @@ def answer(page, quiz: str, value: str) -> str:
 def test_quiz_rejects_wrong_accepts_right_and_remembers(site_url, new_page, quiz, right, wrong):
     page, traffic = new_page()
     page.goto(site_url + CHAPTER, wait_until="networkidle")
-    box = page.locator(f"#{quiz}")
-    # quiz.js reveals the form once Material's document$ has run it (may follow networkidle).
-    box.locator(".tb-quiz__form").wait_for(state="visible")
+    box = reveal(page, quiz)
     assert not box.locator(".tb-quiz__explanation").get_attribute("open")
     assert answer(page, quiz, wrong).startswith("Not quite (1 attempt)")
     assert "is-wrong" in box.get_attribute("class")
@@ -43,14 +55,9 @@ def test_quiz_rejects_wrong_accepts_right_and_remembers(site_url, new_page, quiz
     assert answer(page, quiz, right).startswith("Correct (2 attempts)")
     assert "is-correct" in box.get_attribute("class")
     page.reload(wait_until="networkidle")
-    box = page.locator(f"#{quiz}")
-    box.locator(".tb-quiz__form").wait_for(state="visible")
     # The reload lands on the section in the URL; a block further down is not rendered
-    # (content-visibility: auto) and has no innerText until the reader scrolls to it. A
-    # reader's scroll (the wheel) ends anchors.js' hold on the URL's section first, which
-    # would otherwise take the page back there when the block's real height comes in.
-    page.mouse.wheel(0, 1)
-    box.scroll_into_view_if_needed()
+    # (content-visibility: auto) and has no innerText until the reader scrolls to it.
+    box = reveal(page, quiz)
     page.wait_for_function(
         "id => document.querySelector(`#${id} .tb-quiz__feedback`).innerText !== ''", arg=quiz
     )
@@ -94,8 +101,7 @@ def test_number_answers_accept_fractions_within_tolerance(site_url, new_page, ty
 def test_quiz_works_from_the_keyboard(site_url, new_page):
     page, traffic = new_page()
     page.goto(site_url + CHAPTER, wait_until="networkidle")
-    # quiz.js reveals the form once it has bound it; typing earlier would submit natively.
-    page.wait_for_selector("#quiz-vit-patches .tb-quiz__form", state="visible")
+    reveal(page, "quiz-vit-patches")
     page.focus("#quiz-vit-patches input[name=answer]")
     page.keyboard.type("196")
     page.keyboard.press("Enter")
@@ -144,7 +150,7 @@ def test_quizzes_work_after_instant_navigation(site_url, new_page):
     open_for_instant_navigation(page, site_url)
     page.click(f"article a[href$='{CHAPTER}']")
     page.wait_for_url("**/" + CHAPTER)
-    page.wait_for_selector("#quiz-vit-patches .tb-quiz__form", state="visible")
+    reveal(page, "quiz-vit-patches")
     assert page.evaluate("window.__sameDocument === true")
     assert answer(page, "quiz-vit-patches", "196").startswith("Correct")
     clean(traffic)

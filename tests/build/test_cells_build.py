@@ -101,7 +101,11 @@ def test_assets_are_in_the_site_and_linked_from_the_page(site, page):
         "pyodide-lock.json", "pyodide-snapshot.bin.gz", "pyodide.asm.js", "pyodide.asm.wasm",
         "pyodide.js", "python_stdlib.zip",
     ]  # fmt: skip
-    assert '<script src="assets/cells/cells.js" type="module"></script>' in page
+    # The loader, not the bundle, is in the page; the feature table names the bundle.
+    assert '<script src="assets/js/textbook.js"></script>' in page
+    assert 'data-name="cells" data-src="assets/cells/cells.js"' in page
+    assert 'data-type="module" data-near></template><script src="assets/js/textbook.js">' in page
+    assert '<script src="assets/cells/cells.js"' not in page
     assert '<link rel="stylesheet" href="assets/cells/cells.css">' in page
     content = page[page.index('<article class="md-content__inner') : page.index("</article>")]
     assert "<script" not in content  # no inline scripts from the cells

@@ -62,3 +62,13 @@ def test_the_default_palette_is_set_right_after_material_palette_script():
     material = f"{PALETTE_MARK}if(palette&&palette.color){{}}</script>"
     out = defer_scripts(PAGE.replace("<p>text</p>", f"{material}<p>text</p>"), "chapter.md")
     assert f"{material}<script>{PALETTE_DEFAULT}</script><p>text</p>" in out
+
+
+def test_the_feature_table_among_the_scripts_stays_on_the_page():
+    row = '<template class="tb-feature" data-name="quiz" data-src="q.js"></template>'
+    page = PAGE.replace(
+        '<script src="../assets/js/quiz.js">', f'{row}<script src="../assets/js/quiz.js">'
+    )
+    out = defer_scripts(page, "chapter.md")
+    assert out.count(row) == 1 and out.index(row) < out.index('<link rel="preload"')
+    assert out.count("<link ") == 4

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from mkdocs.config import load_config
 
+import textbook.cells.assets as assets
+import textbook.site.scripts as scripts
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "cells_site"
 
@@ -37,8 +40,10 @@ def config(tmp_path):
 def test_on_config_adds_assets_and_keeps_the_notebook_out_of_the_nav(hook, config):
     config = hook.on_config(config)
     assert "assets/cells/cells.css" in config.extra_css
-    script = config.extra_javascript[-1]
-    assert (script.path, script.type) == ("assets/cells/cells.js", "module")
+    # The bundle is not in every page: the loader fetches it near a cell (textbook/site/scripts).
+    assert "assets/cells/cells.js" not in [str(script) for script in config.extra_javascript]
+    feature = next(f for f in scripts.FEATURES if f.name == "cells")
+    assert (feature.src, feature.module) == (f"{assets.SITE_DIR}/cells.js", True)
     assert config.not_in_nav.match_file("notebooks/index.ipynb")
     assert not config.not_in_nav.match_file("notebooks/other.ipynb")
     assert not config.not_in_nav.match_file("index.md")

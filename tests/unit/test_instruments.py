@@ -17,6 +17,7 @@ from mkdocs.structure.files import Files
 from textbook.core.errors import find_name_line
 from textbook.core.ids import duplicate_ids
 from textbook.instruments import page as ti
+from textbook.site import scripts
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
@@ -230,12 +231,15 @@ def hook_config():
     return hook, hook.on_config(config)
 
 
-def test_hook_adds_the_runtime_but_not_plotly_to_every_page(hook_config):
+def test_hook_adds_the_stylesheet_and_no_script_to_every_page(hook_config):
     hook, config = hook_config
     assert config.extra_css == [hook.CSS]
-    assert [str(script) for script in config.extra_javascript] == [hook.JS]
+    # Neither the runtime nor Plotly: the loader fetches the runtime near an instrument.
+    assert config.extra_javascript == []
+    feature = next(f for f in scripts.FEATURES if f.name == "instruments")
+    assert (feature.src, feature.module) == (hook.JS, False)
     hook.on_config(config)  # idempotent (mkdocs serve calls it again)
-    assert len(config.extra_css) == 1 and len(config.extra_javascript) == 1
+    assert len(config.extra_css) == 1 and config.extra_javascript == []
 
 
 @pytest.mark.skipif(not BUNDLE.is_file(), reason="node_modules not installed")

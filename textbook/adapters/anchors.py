@@ -30,7 +30,7 @@ import textbook.site.edition as editions
 log = get_plugin_logger("anchors")
 PROJECT_DOCS = Path(__file__).resolve().parents[2] / "docs"
 ASSETS = {"css": ["assets/css/anchors.css", "assets/css/quiz.css"]}
-ASSETS["js"] = ["assets/js/anchors.js", "assets/js/quiz.js"]
+ASSETS["js"] = ["assets/js/anchors.js", "assets/js/quiz.js"]  # loaded by the scripts stage
 EQUATIONS = "equations.md"
 EQUATIONS_MD = """---
 title: Equations
@@ -94,7 +94,6 @@ def on_config(config):
     except ValueError as error:
         raise PluginError(f"anchors: {error}") from None
     config.extra_css.extend(ASSETS["css"])
-    config.extra_javascript.extend(ASSETS["js"])
     if config.nav is not None and {"Equations": EQUATIONS} not in config.nav:
         config.nav.append({"Equations": EQUATIONS})
     return config

@@ -13,7 +13,6 @@ import posixpath
 from pathlib import Path
 
 import pathspec
-from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
@@ -56,9 +55,6 @@ def on_config(config):
         extra = pathspec.GitIgnoreSpec.from_lines(f"/{uri}" for uri in uris)
         config.not_in_nav = config.not_in_nav + extra if config.not_in_nav else extra
     config.extra_css.append(f"{assets.SITE_DIR}/cells.css")
-    script = ExtraScriptValue(f"{assets.SITE_DIR}/cells.js")
-    script.type = "module"
-    config.extra_javascript.append(script)
     return config
 
 

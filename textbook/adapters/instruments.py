@@ -1,7 +1,8 @@
 """MkDocs hook: the interactive instruments (logic in textbook.instruments.page).
 
-- on_config: the instruments' stylesheet and front-end runtime (``instruments.js``); Plotly
-  itself is not listed: the runtime loads it when an instrument approaches the viewport.
+- on_config: the instruments' stylesheet; their runtime (``instruments.js``) is loaded on demand
+  (the scripts stage, textbook/site/scripts.py), and Plotly is not listed either: the runtime
+  loads it when an instrument approaches the viewport.
 - on_files: the smallest Plotly bundle covering the traces the instruments use (basic: bar,
   scatter) and its style rules as a file, both generated from ``node_modules``.
 - on_page_content: fill each instrument stage with controls, posters and readouts from the
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
@@ -41,8 +41,6 @@ def on_config(config):
     _state["root"] = _root(config)
     if CSS not in config.extra_css:
         config.extra_css.append(CSS)
-    if JS not in [str(script) for script in config.extra_javascript]:
-        config.extra_javascript.append(ExtraScriptValue(JS))
     return config
 
 

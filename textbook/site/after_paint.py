@@ -47,6 +47,7 @@ PALETTE_DEFAULT = (
     "document.body.setAttribute('data-md-color-'+k,i.getAttribute('data-md-color-'+k))}"
 )
 _TAIL_SCRIPT_RE = re.compile(r"\s*<script\b(?P<attrs>[^>]*)>\s*</script>\s*$", re.I)
+_TAIL_TEMPLATE_RE = re.compile(r"\s*(?P<element><template\b[^>]*>[^<]*</template>)\s*$", re.I)
 _ATTR_RE = re.compile(r"""([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 
 
@@ -57,17 +58,23 @@ def _attributes(text: str) -> dict[str, str]:
     return found
 
 
-def _tail_scripts(body: str) -> tuple[int, list[dict[str, str]]]:
-    """The external scripts that end ``body`` (text before `</body>`): start index, attributes."""
+def _tail_scripts(body: str) -> tuple[int, list[dict[str, str]], str]:
+    """The external scripts that end ``body`` (text before `</body>`): where they start, their
+    attributes, and the inert `<template>`s among them (the scripts stage's feature table),
+    which stay on the page."""
     scripts: list[dict[str, str]] = []
+    templates: list[str] = []
     end = len(body)
-    while match := _TAIL_SCRIPT_RE.search(body, 0, end):
-        attrs = _attributes(match["attrs"])
-        if "src" not in attrs:
-            break
-        scripts.insert(0, attrs)
+    while True:
+        if match := _TAIL_TEMPLATE_RE.search(body, 0, end):
+            templates.insert(0, match["element"])
+        elif (match := _TAIL_SCRIPT_RE.search(body, 0, end)) and "src" in (
+            attrs := _attributes(match["attrs"])
+        ):
+            scripts.insert(0, attrs)
+        else:
+            return end, scripts, "".join(templates)
         end = match.start()
-    return end, scripts
 
 
 def defer_scripts(page: str, where: str) -> str:
@@ -75,7 +82,7 @@ def defer_scripts(page: str, where: str) -> str:
     close = page.rfind("</body>")
     if close < 0 or BUNDLE_MARK not in page:
         return page  # not a Material page (e.g. a redirect): nothing to move
-    start, scripts = _tail_scripts(page[:close])
+    start, scripts, templates = _tail_scripts(page[:close])
     if not scripts or BUNDLE_MARK not in scripts[0]["src"]:
         raise ValueError(
             f"{where}: Material's bundle is no longer the first of the scripts that end the "
@@ -88,7 +95,7 @@ def defer_scripts(page: str, where: str) -> str:
         material = " data-tb-material" if BUNDLE_MARK in attrs["src"] else ""
         src = htmlmod.escape(attrs["src"], quote=True)
         links.append(f'<link {rel} href="{src}" data-tb-run{material}>')
-    tail = "\n".join([*links, f"<script>{LOADER}</script>"])
+    tail = "\n".join([*filter(None, [templates]), *links, f"<script>{LOADER}</script>"])
     page = f"{page[:start]}\n{tail}\n{page[close:]}"
     palette = page.find(PALETTE_MARK)
     if palette >= 0:

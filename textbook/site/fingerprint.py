@@ -2,7 +2,8 @@
 forever (`Cache-Control: immutable`, see textbook/site/headers.py).
 
 After the build has written every file, each `.css`/`.js` file of the site that a page loads
-through an `href` or `src` attribute becomes `name.<hash>.ext`, the hash taken from its final
+through an `href` or `src` attribute (or `data-src`: the feature table of the script loader,
+textbook/site/scripts.py) becomes `name.<hash>.ext`, the hash taken from its final
 bytes, and every such attribute of every HTML file is rewritten to the new name (CSS `url()` and
 `@import` references to a renamed file are rewritten too, before that file's own hash is taken).
 Files whose name already carries a hash (Material's `*.<hash>.min.css/js`) are left alone.
@@ -26,7 +27,8 @@ HASHED_NAME_RE = re.compile(r"\.[0-9a-f]{8,64}(\.min)?\.(css|js)$")
 # Loaded by scripts, not by pages (see the module docstring).
 DYNAMIC = ("assets/cells/worker.js", "assets/pyodide/", "assets/vendor/")
 # An `href`/`src` attribute; `_attributes` adds the word boundary before the name (a leading
-# `\b` in the pattern would keep `re` from skipping ahead to the next "href"/"src").
+# `\b` in the pattern would keep `re` from skipping ahead to the next "href"/"src"). A "-" is
+# a boundary: `data-src` counts (the script loader's feature table names scripts with it).
 _ATTR_RE = re.compile(r"""(?P<name>href|src)=(?P<q>["'])(?P<value>[^"'<>]*)(?P=q)""")
 _WORD_CHAR_RE = re.compile(r"\w")
 _CSS_REF_RE = re.compile(

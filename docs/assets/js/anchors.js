@@ -272,11 +272,11 @@
 
   /* -- old anchors that were renamed or moved -------------------------------------------- */
 
-  function followAlias() {
-    if (!location.hash) return;
+  function followAlias(hash) {
+    if (!hash) return;
     let id;
     try {
-      id = decodeURIComponent(location.hash.slice(1));
+      id = decodeURIComponent(hash.slice(1));
     } catch (error) {
       return;
     }
@@ -301,11 +301,11 @@
   const READER_SCROLLS = ["wheel", "touchstart", "keydown", "pointerdown"];
   let releaseHold = null;
 
-  function holdTarget() {
+  function holdTarget(hash) {
     if (releaseHold) releaseHold();
     let id;
     try {
-      id = decodeURIComponent(location.hash.slice(1));
+      id = decodeURIComponent(hash.slice(1));
     } catch (error) {
       return;
     }
@@ -330,22 +330,18 @@
   }
 
   window.addEventListener("hashchange", () => {
-    followAlias();
-    holdTarget();
+    followAlias(location.hash);
+    holdTarget(location.hash);
   });
 
-  function onPage() {
+  // `hash`: the fragment the page was opened with. This script may load well after that
+  // (textbook.js), when Material's navigation.tracking has put the section read in the URL:
+  // that one is no target to hold.
+  function onPage(hash) {
     hide();
-    followAlias();
-    holdTarget();
+    followAlias(hash);
+    holdTarget(hash);
   }
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    // In a task of its own, not inside Material's: a long task blocks input (page-load TBT).
-    window.document$.subscribe(() => window.setTimeout(onPage, 0));
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", onPage);
-  } else {
-    onPage();
-  }
+  window.textbook.onPage(onPage); // textbook.js: each page once, across instant navigation
 })();

@@ -612,12 +612,5 @@
     watchScheme();
   }
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    // In a task of its own, not inside Material's: a long task blocks input (page-load TBT).
-    window.document$.subscribe(() => window.setTimeout(scan, 0));
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", scan);
-  } else {
-    scan();
-  }
+  window.textbook.onPage(scan); // textbook.js: each page once, across instant navigation
 })();

@@ -122,12 +122,5 @@
     for (const quiz of document.querySelectorAll(".tb-quiz[id][data-kind]")) setUp(quiz);
   }
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    // In a task of its own, not inside Material's: a long task blocks input (page-load TBT).
-    window.document$.subscribe(() => window.setTimeout(onPage, 0));
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", onPage);
-  } else {
-    onPage();
-  }
+  window.textbook.onPage(onPage); // textbook.js: each page once, across instant navigation
 })();
