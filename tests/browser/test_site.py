@@ -117,9 +117,12 @@ WATCH_MATERIAL = """(() => {
 })()"""
 
 
-SCRIPT_INITIATORS = """() => Object.fromEntries(performance.getEntriesByType("resource")
-    .filter((e) => /\\/(javascripts\\/bundle|js\\/)[^/]*\\.js$/.test(e.name))
-    .map((e) => [e.name, e.initiatorType]))"""
+SCRIPT_INITIATORS = """() => {
+  const tail = new Set(Array.from(document.querySelectorAll("link[data-tb-run]"), (l) => l.href));
+  return Object.fromEntries(performance.getEntriesByType("resource")
+    .filter((e) => tail.has(e.name) && !/\\/cells\\//.test(e.name))
+    .map((e) => [e.name, e.initiatorType]));
+}"""
 
 
 def test_material_runs_after_the_first_frame_and_starts_each_page_once(site_url, new_page):
@@ -136,9 +139,10 @@ def test_material_runs_after_the_first_frame_and_starts_each_page_once(site_url,
     # preload as "script" as well: the cells module is left out.)
     initiators = page.evaluate(SCRIPT_INITIATORS)
     assert any("/javascripts/bundle." in url for url in initiators), initiators
+    assert any("/js/textbook." in url for url in initiators), initiators
     assert set(initiators.values()) == {"link"}, initiators
-    # Material is set up: its search is wired and the chapter's own scripts ran on the page.
-    page.wait_for_selector(".tb-quiz__form", state="visible")
+    # Material is set up (its search is wired) and the project's loader ran after it.
+    page.wait_for_function("() => Boolean(window.textbook && window.textbook.onPage)")
     assert page.evaluate("document.querySelector('.md-search__form') !== null")
     page.wait_for_timeout(500)
     assert page.evaluate("window.__emitted") == 1
@@ -148,7 +152,6 @@ def test_material_runs_after_the_first_frame_and_starts_each_page_once(site_url,
     page.wait_for_function("() => window.__emitted === 2")
     page.go_back()
     page.wait_for_function("() => window.__emitted === 3")
-    page.wait_for_selector(".tb-quiz__form", state="visible")
     page.wait_for_timeout(500)
     assert page.evaluate("[window.__emitted, window.__sameDocument]") == [3, True]
     assert traffic.external == [] and traffic.console_errors == [] and traffic.page_errors == []
