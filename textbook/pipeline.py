@@ -26,8 +26,7 @@ The data flow this order encodes (see README "Architecture"):
 - post_page: ``math`` typesets TeX into HTML and adds the KaTeX fonts the page uses;
   ``security`` names Material's unnamed widgets; ``first_paint`` (-55) links the bundle, keeps
   only the font preloads of formulas drawn at load and moves xref previews into a JSON file;
-  ``instant`` (after math's links) patches instant navigation; ``after_paint`` (last) makes
-  Material's bundle and the page's scripts run after the first frame.
+  ``instant`` (last, after math's links) patches instant navigation.
 - post_build: caches prune what the build did not use; ``fingerprint`` (-40) renames the
   project's stylesheets and scripts by content hash; ``security`` (-50) computes the
   Content-Security-Policy once the search index and notebook pages are written; the site is
@@ -45,7 +44,7 @@ def _names(words: str) -> tuple[str, ...]:
 
 STAGES = _names(
     "live templates chapter math figures instruments cells edition anchors scripts fingerprint"
-    " security first_paint instant after_paint"
+    " security first_paint instant"
 )
 
 # Each stage list is written as its names in order, separated by spaces.
@@ -67,9 +66,9 @@ _EVENT_TABLE: dict[str, list[tuple[int, str]]] = {
     "post_page": [
         (0, "chapter math anchors scripts security"),
         (-55, "first_paint"),
-        (-60, "instant after_paint"),
+        (-60, "instant"),
     ],
-    "post_template": [(0, "security instant after_paint")],
+    "post_template": [(0, "security instant")],
     "post_build": [
         (0, "live templates math cells first_paint"),
         (-40, "fingerprint"),

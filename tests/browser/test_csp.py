@@ -66,9 +66,7 @@ def test_every_page_has_the_same_strict_policy_first_in_head(built_site):
     assert policy["worker-src"] == "'self'"
     script = policy["script-src"].split()
     assert script[0] == "'self'" and all(s.startswith("'sha256-") for s in script[1:])
-    # Material's inline scripts (2 fixed + one per folder depth), instant's head loop, and
-    # after_paint's loader and default palette.
-    assert 3 <= len(script) - 1 <= 10
+    assert 3 <= len(script) - 1 <= 8  # Material's inline scripts: 2 fixed + one per depth
     assert "'unsafe-inline'" not in policy["style-src"]
     assert not re.search(r"unsafe-eval|unsafe-inline|wasm-unsafe-eval|\*", policy["script-src"])
     head = (built_site / "index.html").read_text(encoding="utf-8").split("<head>", 1)[1]
