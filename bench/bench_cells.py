@@ -80,16 +80,22 @@ def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:
                     external.append(r.request.url)
                     r.abort()
 
-            for i in range(cold):
+            def open_at_cell(event: str, seen: list):
+                """A fresh context on the page, scrolled to the cell as a reader would (that
+                creates its editor); each response (size) or request (URL) noted in ``seen``."""
                 context = browser.new_context()
                 context.route("**/*", route)
                 page = context.new_page()
-                sizes: list[int] = []
-                context.on("response", lambda r, sizes=sizes: sizes.append(_size(r)))
+                note = _size if event == "response" else (lambda r: r.url)
+                context.on(event, lambda r: seen.append(note(r)))
                 page.goto(base + PAGE, wait_until="networkidle")
-                # A reader scrolls to the cell first: that creates its editor.
                 page.locator(f"#{CELL}").scroll_into_view_if_needed()
                 page.wait_for_selector(f"#{CELL} .prism-code-editor")
+                return context, page
+
+            for i in range(cold):
+                sizes: list[int] = []
+                context, page = open_at_cell("response", sizes)
                 page_bytes.append(sum(sizes))
                 page.evaluate(
                     "window.addEventListener('tb-cells:runtime-ready',"
@@ -104,14 +110,8 @@ def measure(site: Path, cold: int, warm: int, isolated: bool) -> dict:
                 context.close()
 
             for _ in range(cold):
-                context = browser.new_context()
-                context.route("**/*", route)
-                page = context.new_page()
                 urls: list[str] = []
-                context.on("request", lambda r, urls=urls: urls.append(r.url))
-                page.goto(base + PAGE, wait_until="networkidle")
-                page.locator(f"#{CELL}").scroll_into_view_if_needed()
-                page.wait_for_selector(f"#{CELL} .prism-code-editor")
+                context, page = open_at_cell("request", urls)
                 page.wait_for_timeout(500)
                 before_intent_requests.append(sum("/assets/pyodide/" in u for u in urls))
                 page.hover(f"#{CELL} .tb-cell__code")
