@@ -326,16 +326,19 @@ def measure_sites(sites: dict[str, tuple], runs: dict[float, int], log=print) ->
     """
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, dict] = {}
+    results: dict[str, dict] = {name: {} for name in sites}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            for name, (server, path) in sites.items():
-                results[name] = {}
-                for rate, count in runs.items():
-                    loads = [load_once(browser, server, path, rate) for _ in range(count)]
-                    results[name][f"{rate:g}x"] = summarize(loads)
-                    s = results[name][f"{rate:g}x"]
+            for rate, count in runs.items():
+                # The sites take turns load by load: a burst of load on the shared machine
+                # then falls on all of them, not on one site's block of loads.
+                loads: dict[str, list[Load]] = {name: [] for name in sites}
+                for _ in range(count):
+                    for name, (server, path) in sites.items():
+                        loads[name].append(load_once(browser, server, path, rate))
+                for name in sites:
+                    s = results[name][f"{rate:g}x"] = summarize(loads[name])
                     log(
                         f"  page {name} {rate:g}x: {s['bytes'] / 1e3:.0f} KB, {s['requests']} "
                         f"requests, FCP {s['fcp_ms']:.0f} ms, LCP {s['lcp_ms']} ms, math "
