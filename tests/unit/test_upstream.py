@@ -66,3 +66,17 @@ def test_mkdocs_calls_on_env_before_it_renders_any_template():
     build = source_of("mkdocs.commands.build")
     body = build[build.index("\ndef build(") :]
     assert body.index("config.plugins.on_env(") < body.index("_build_theme_template(")
+
+
+def test_the_engine_logger_writes_what_mkdocs_plugin_logger_writes(caplog):
+    """textbook/core/log.py mirrors mkdocs.plugins.get_plugin_logger without importing MkDocs."""
+    from mkdocs.plugins import get_plugin_logger
+
+    from textbook.core.log import get_logger
+
+    ours, theirs = get_logger("textbook.katex"), get_plugin_logger("textbook.katex")
+    assert ours.logger is theirs.logger
+    with caplog.at_level("INFO", logger=theirs.logger.name):
+        ours.info("typeset %d", 3)
+        theirs.info("typeset %d", 3)
+    assert [r.getMessage() for r in caplog.records] == ["textbook: typeset 3"] * 2

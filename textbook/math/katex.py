@@ -21,11 +21,10 @@ from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
-from mkdocs.plugins import get_plugin_logger
-
 from textbook.core.cache import Cache
+from textbook.core.log import get_logger
 
-log = get_plugin_logger("textbook.katex")  # the name build logs have always shown
+log = get_logger("textbook.katex")  # the name build logs have always shown
 
 #: KaTeX options of every formula; `js/katex-server.mjs` reports its own and they must agree.
 OPTIONS: dict[str, object] = {
