@@ -151,6 +151,9 @@
   }
 
   window.addEventListener("hashchange", () => {
+    // A reader's jump is a fragment to land on (navigation.tracking rewrites the URL with
+    // replaceState, which fires no hashchange): a script this loads holds it in view.
+    landing = location.hash;
     for (const feature of features) {
       if (feature.fragment && document.querySelector(feature.select)) load(feature);
     }
