@@ -3,6 +3,7 @@ quotes and ampersands the text holds (Material writes it unescaped; textbook.sit
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -56,3 +57,22 @@ def test_every_page_head_has_one_whole_meta_description(built_site):
         # a quote ending the value early leaves stray attributes (`multimodal`, `&`, ...)
         assert [name for name, _ in descriptions[0]] == ["name", "content"], (page, descriptions)
         assert dict(descriptions[0])["content"] == intended_description(built_site, page), page
+
+
+def test_font_preloads_follow_the_policy_and_precede_every_stylesheet(built_site):
+    """A policy <meta> turns Chromium's preload scanner off: the font preloads must come before
+    the stylesheets (and the inline scripts that wait for them), right after the policy."""
+    head = (built_site / "01-computer-vision" / "index.html").read_text("utf-8")
+    head = head[: head.index("</head>")]
+    tags = re.findall(r"<(?:meta|link|script|style)\b[^>]*>", head)
+    kinds = [
+        "policy" if "Content-Security-Policy" in t
+        else "font" if 'as="font"' in t
+        else "stylesheet" if 'rel="stylesheet"' in t
+        else "script" if t.startswith("<script") else "other"
+        for t in tags
+    ]  # fmt: skip
+    fonts = [i for i, k in enumerate(kinds) if k == "font"]
+    assert fonts, "the chapter preloads the fonts its first screen draws"
+    assert fonts == list(range(kinds.index("policy") + 1, kinds.index("policy") + 1 + len(fonts)))
+    assert max(fonts) < kinds.index("stylesheet") and max(fonts) < kinds.index("script")

@@ -304,6 +304,16 @@ def test_inject_head():
         mathpage.inject_head("<p>fragment</p>", "<link>")
 
 
+def test_font_preloads_go_first_in_head_and_the_stylesheet_last():
+    links = mathpage.head_links("chapter/", ["KaTeX_Main-Regular.woff2"])
+    page = '<head>\n  <meta charset="utf-8">\n  <title>t</title>\n</head><body>'
+    out = mathpage.inject_head(page, links)
+    preload, stylesheet = links.splitlines()[1], links.splitlines()[0]
+    assert out.startswith(f'<head>\n  <meta charset="utf-8">\n{preload}\n  <title>')
+    assert out.endswith(f"<title>t</title>\n{stylesheet}\n</head><body>")
+    assert out.count("<link") == 2
+
+
 def test_display_wrapper_keeps_id_and_extra_classes():
     formula = Formula("x", True, 0, 0, ' id="e" class="arithmatex big"')
     assert mathpage.display_wrapper(formula.attrs, "K") == (

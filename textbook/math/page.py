@@ -255,9 +255,28 @@ def head_links(page_url: str, fonts: list[str]) -> str:
     return "\n".join(links)
 
 
+_CHARSET_RE = re.compile(r"<head\b[^>]*>\s*(?:<meta\s+charset=[^>]*>)?", re.I)
+
+
 def inject_head(page_html: str, links: str) -> str:
-    """`page_html` with `links` inserted just before `</head>`."""
+    """`page_html` with `links` inserted just before `</head>`, except the font preloads, which
+    go first in `<head>` (after `<meta charset>`; the site's policy `<meta>` goes before them).
+
+    Why first: a Content-Security-Policy `<meta>` turns Chromium's preload scanner off for the
+    page, so a preload is fetched only when the parser meets it, and at the end of `<head>` the
+    parser meets it only after waiting at the head's inline scripts for the stylesheets; the
+    first frame then waited for those fonts (chapter page, 1x: FCP 352 -> 224 ms, median of 5).
+    """
     index = page_html.find("</head>")
     if index < 0:
         raise ValueError("page has no </head> to add the KaTeX stylesheet to")
-    return f"{page_html[:index]}{links}\n{page_html[index:]}"
+    lines = links.splitlines()
+    early = [line for line in lines if line.startswith('<link rel="preload"')]
+    late = [line for line in lines if not line.startswith('<link rel="preload"')]
+    tail = "".join(line + "\n" for line in late)
+    page_html = page_html[:index] + tail + page_html[index:]
+    start = _CHARSET_RE.search(page_html)
+    if not early or start is None:
+        return page_html
+    at = start.end()
+    return page_html[:at] + "".join(f"\n{line}" for line in early) + page_html[at:]
