@@ -569,39 +569,6 @@ def test_leaving_the_page_stops_a_running_cell(browser, base_url):
         s.close()
 
 
-STUBBORN = """print('stubborn')
-while True:
-    try:
-        while True:
-            pass
-    except KeyboardInterrupt:
-        pass
-"""
-
-
-def test_a_run_waiting_behind_a_cell_that_ignores_the_interrupt_still_runs(browser, base_url):
-    """Leaving the page interrupts a running cell and, if Python ignores that, restarts the
-    runtime: a run asked for meanwhile must then start on the fresh runtime, not wait forever."""
-    s = Session(browser)
-    try:
-        s.page.goto(base_url, wait_until="networkidle")
-        s.set_code("cell-patchify", STUBBORN)
-        s.cell("cell-patchify").get_by_role("button", name="Run").click()
-        s.page.wait_for_function(
-            "document.querySelector('#cell-patchify .tb-cell__stream').textContent"
-            ".includes('stubborn')"
-        )
-        s.page.get_by_role("link", name="Plain page").first.click()  # instant navigation
-        s.page.wait_for_url("**/other/")
-        s.page.get_by_role("link", name="Cells").first.click()
-        s.page.wait_for_selector("#cell-zero-shot[data-tb-enhanced]", state="attached")
-        s.run("cell-zero-shot", timeout=30_000)  # queued while the interrupt is ignored
-        assert "prediction: 'a photo of a dog'" in s.output("cell-zero-shot")
-        assert s.traffic.external == [] and s.errors == []
-    finally:
-        s.close()
-
-
 def test_editors_are_created_only_near_the_viewport(browser, base_url):
     s = Session(browser)
     try:
