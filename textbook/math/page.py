@@ -255,7 +255,7 @@ def head_links(page_url: str, fonts: list[str]) -> str:
     return "\n".join(links)
 
 
-_CHARSET_RE = re.compile(r"<head\b[^>]*>\s*(?:<meta\s+charset=[^>]*>)?", re.I)
+_HEAD_START_RE = re.compile(r"<head\b[^>]*>\s*(?:<meta\s+charset=[^>]*>)?", re.I)
 
 
 def inject_head(page_html: str, links: str) -> str:
@@ -265,7 +265,8 @@ def inject_head(page_html: str, links: str) -> str:
     Why first: a Content-Security-Policy `<meta>` turns Chromium's preload scanner off for the
     page, so a preload is fetched only when the parser meets it, and at the end of `<head>` the
     parser meets it only after waiting at the head's inline scripts for the stylesheets; the
-    first frame then waited for those fonts (chapter page, 1x: FCP 352 -> 224 ms, median of 5).
+    first frame then waited for those fonts (chapter page, 1x: FCP 320 -> 260 ms, 4x: 592 -> 360 ms;
+    see README "Results (2026-12-07)").
     """
     index = page_html.find("</head>")
     if index < 0:
@@ -275,7 +276,7 @@ def inject_head(page_html: str, links: str) -> str:
     late = [line for line in lines if not line.startswith('<link rel="preload"')]
     tail = "".join(line + "\n" for line in late)
     page_html = page_html[:index] + tail + page_html[index:]
-    start = _CHARSET_RE.search(page_html)
+    start = _HEAD_START_RE.search(page_html)
     if not early or start is None:
         return page_html
     at = start.end()
