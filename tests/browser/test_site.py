@@ -57,6 +57,84 @@ def test_palette_toggle(site_url, new_page):
     assert traffic.external == [] and traffic.console_errors == []
 
 
+PALETTE_STATE = """() => ({
+    scheme: document.body.getAttribute('data-md-color-scheme'),
+    toggles: [...document.querySelectorAll('form[data-tb-palette] label')].map(l => !l.hidden),
+    colorScheme: document.querySelector('meta[name=color-scheme]')?.content,
+    themeColor: document.querySelector('meta[name=theme-color]')?.content,
+    rootClass: document.documentElement.className,
+})"""
+
+
+def without_material_bundle(page):
+    """Material's bundle never arrives: what the page shows then was set while it was parsed."""
+    page.route("**/assets/javascripts/bundle.*.js", lambda route: route.abort())
+
+
+def test_dark_system_gets_the_dark_palette_while_the_page_is_parsed(site_url, new_page):
+    page, traffic = new_page(color_scheme="dark")
+    without_material_bundle(page)
+    page.goto(site_url + CHAPTER, wait_until="domcontentloaded")
+    state = page.evaluate(PALETTE_STATE)
+    assert state["scheme"] == "slate"
+    assert state["colorScheme"] == "dark"  # as Material writes it: the header's color-scheme
+    assert state["themeColor"] == "#4051b5"  # indigo, the header's background
+    assert state["toggles"] == [False, True]  # the dark option's button: "Switch to light mode"
+    assert state["rootClass"] == "js"
+    assert traffic.external == [] and traffic.page_errors == []
+
+
+def test_palette_choice_is_kept_where_material_keeps_it(site_url, new_page):
+    page, traffic = new_page(color_scheme="light")
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    stored = page.evaluate("__md_get('__palette')")
+    assert stored["index"] == 1 and stored["color"]["scheme"] == "slate"
+    assert page.evaluate(PALETTE_STATE)["colorScheme"] == "dark"
+    # The next page load, even without Material's bundle, opens in the chosen palette.
+    without_material_bundle(page)
+    page.goto(site_url, wait_until="domcontentloaded")
+    state = page.evaluate(PALETTE_STATE)
+    assert state["scheme"] == "slate" and state["toggles"] == [False, True]
+    assert traffic.external == [] and traffic.page_errors == []
+
+
+def test_enter_on_the_palette_switches_to_the_next_option(site_url, new_page):
+    page, traffic = new_page(color_scheme="light")
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    page.focus("#__palette_0")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    assert page.evaluate("document.activeElement.id") == "__palette_1"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'default'")
+    assert page.evaluate(PALETTE_STATE)["toggles"] == [True, False]
+    assert traffic.page_errors == []
+
+
+def test_header_does_not_shift_while_a_slow_page_loads(site_url, new_page):
+    """At 4x CPU the parser yields mid-header: nothing in it may move once drawn."""
+    page, traffic = new_page(color_scheme="light")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.add_init_script(
+        """window.__shifts = [];
+           const inHeader = node => {
+             const element = node && (node.closest ? node : node.parentElement);
+             return !!(element && element.closest('.md-header'));
+           };
+           new PerformanceObserver(list => { for (const entry of list.getEntries())
+             for (const source of entry.sources) window.__shifts.push(inHeader(source.node));
+           }).observe({type: 'layout-shift', buffered: true});"""
+    )
+    page.goto(site_url + CHAPTER, wait_until="load")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__shifts.filter(Boolean).length") == 0
+    assert page.evaluate(PALETTE_STATE)["toggles"] == [True, False]
+    assert traffic.page_errors == []
+
+
 def test_instant_navigation_keeps_math_and_anchors(site_url, new_page):
     page, traffic = new_page()
     open_for_instant_navigation(page, site_url)

@@ -80,3 +80,45 @@ def test_the_engine_logger_writes_what_mkdocs_plugin_logger_writes(caplog):
         ours.info("typeset %d", 3)
         theirs.info("typeset %d", 3)
     assert [r.getMessage() for r in caplog.records] == ["textbook: typeset 3"] * 2
+
+
+MATERIAL_TEMPLATES = Path(importlib.util.find_spec("material").origin).parent / "templates"
+JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+
+
+def test_our_palette_form_is_materials_but_for_the_component_marker():
+    """overrides/partials/palette.html keeps Material's markup and drops only the attribute that
+    makes Material's bundle mount its palette component (our header script does that work)."""
+    theirs = JINJA_COMMENT.sub("", (MATERIAL_TEMPLATES / "partials/palette.html").read_text())
+    ours = JINJA_COMMENT.sub("", (ROOT / "overrides/partials/palette.html").read_text())
+    assert 'data-md-component="palette"' in theirs and "data-tb-palette" not in theirs
+    assert ours.strip() == theirs.replace('data-md-component="palette"', "data-tb-palette").strip()
+
+
+def test_material_still_mounts_the_palette_as_our_header_script_mirrors():
+    """overrides/partials/javascripts/palette.html replaces Material's palette component: the
+    component is still mounted from `data-md-component=palette`, stores {index, color} under
+    "__palette", marks <body> while switching and writes the theme-color and color-scheme metas
+    from the header's computed style; the storage helpers keep their signature; Material's own
+    header script (which ours replaces) only re-applied the stored palette."""
+    bundle = next((MATERIAL_TEMPLATES / "assets/javascripts").glob("bundle.*.min.js"))
+    code = bundle.read_text(encoding="utf-8")
+    assert re.search(r'\.\.\.\w+\("palette"\)\.map\(\w+=>\w+\(\w+\)\)', code)
+    for piece in ('name:"theme-color"', 'name:"color-scheme"', '__md_set("__palette",',
+                  '"data-md-color-switching"', 'Ce("header"),a=window.getComputedStyle(s)',
+                  "o.content=a.colorScheme,a.backgroundColor.match(/\\d+/g)",
+                  'e.findIndex(o=>matchMedia(o.getAttribute("data-md-color-media")).matches)',
+                  's.key==="Enter"', "t[s].click(),t[s].focus()"):  # fmt: skip
+        assert piece in code, f"Material's palette component changed ({piece}): review ours"
+    helpers = (MATERIAL_TEMPLATES / "partials/javascripts/base.html").read_text()
+    assert "__md_get=(e,_=localStorage,t=__md_scope)" in helpers
+    assert "__md_set=(e,_,t=localStorage,a=__md_scope)" in helpers
+    header = (MATERIAL_TEMPLATES / "partials/header.html").read_text()
+    order = ["partials/palette.html", "partials/javascripts/palette.html", "partials/search.html"]
+    assert [header.index(f'include "{name}"') for name in order] == sorted(
+        header.index(f'include "{name}"') for name in order
+    )
+    script = MATERIAL_TEMPLATES / "partials/javascripts/palette.html"
+    theirs = JINJA_COMMENT.sub("", script.read_text())
+    assert theirs.count("<script>") == 1 and '__md_get("__palette")' in theirs
+    assert "addEventListener" not in theirs and "__md_set" not in theirs

@@ -2,9 +2,10 @@
 
 Every page gets the same `<meta http-equiv="Content-Security-Policy">`, first in its `<head>`:
 
-- scripts only from the site itself, plus the inline scripts the pages really contain (Material
-  puts three in each page; one of them differs with the folder depth), allowed by their sha256
-  hashes; no `'unsafe-eval'`, no `'unsafe-inline'`;
+- scripts only from the site itself, plus the inline scripts the pages really contain (three
+  from Material's templates, one differing with the folder depth and one our palette script in
+  overrides/, and the instant stage's head loop), allowed by their sha256 hashes; no
+  `'unsafe-eval'`, no `'unsafe-inline'`;
 - styles from the site itself, plus the inline `<style>` elements and `style="..."` attributes
   the pages contain, by hash (`'unsafe-hashes'` lets a hash match an attribute: KaTeX sizes its
   glyphs with them, the notebook page inlines nbconvert's stylesheet); the scripts add styles
