@@ -69,7 +69,9 @@ def options(values: Iterable[Any], label: Callable[[Any], str]) -> tuple[Option,
 class Control:
     name: str
     label: str
-    kind: str  # range | radio | select
+    # range | radio | select; prefer radio for a few options: a <select> in a block that
+    # content-visibility skips is laid out by Chromium's form scan at DOMContentLoaded.
+    kind: str
     options: tuple[Option, ...]
     default: str
     hint: str = ""  # one line under the control, e.g. what lower and higher mean

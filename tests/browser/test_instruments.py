@@ -257,7 +257,7 @@ def test_patch_explorer_controls(chapter, built_site):
     assert readouts(page, PE) == expected_patches(224, 16)
     assert readouts(page, PE) == {"patches": "196", "sequence": "197", "attention": "38.4K"}
     assert chart(page, PE)["images"][0] == refs["scene-224"]
-    act(page, lambda: page.select_option(f"#{PE}-side", "112"))
+    act(page, lambda: page.locator(f"#{PE}-side-112").check())
     assert readouts(page, PE) == expected_patches(112, 16)
     assert page.locator(f"#{PE}-patch-32").is_disabled()  # 32 does not divide 112
     act(page, lambda: page.locator(f"#{PE}-patch-14").check())
@@ -274,7 +274,7 @@ def test_patch_explorer_controls(chapter, built_site):
     assert drawn["images"][0] == refs["scene-112"]
     assert drawn["data"][0]["x"].count(None) == 2 * (112 // 14 + 1)
     # 14 does not divide 256: the instrument moves P to 16 and disables 14.
-    act(page, lambda: page.select_option(f"#{PE}-side", "256"))
+    act(page, lambda: page.locator(f"#{PE}-side-256").check())
     assert page.locator(f"#{PE}-patch-16").is_checked()
     assert page.locator(f"#{PE}-patch-14").is_disabled()
     assert readouts(page, PE) == expected_patches(256, 16)
@@ -282,7 +282,7 @@ def test_patch_explorer_controls(chapter, built_site):
     page.locator(f"#{PE}-patch-16").focus()
     act(page, lambda: page.keyboard.press("ArrowRight"))
     assert readouts(page, PE) == expected_patches(256, 32)
-    act(page, lambda: page.select_option(f"#{PE}-side", "224"))
+    act(page, lambda: page.locator(f"#{PE}-side-224").check())
     page.locator(f"#{PE}-patch-32").focus()
     act(page, lambda: page.keyboard.press("ArrowLeft"))
     act(page, lambda: page.keyboard.press("ArrowLeft"))

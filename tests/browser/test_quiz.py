@@ -154,3 +154,43 @@ def test_quizzes_work_after_instant_navigation(site_url, new_page):
     assert page.evaluate("window.__sameDocument === true")
     assert answer(page, "quiz-vit-patches", "196").startswith("Correct")
     clean(traffic)
+
+
+QUIZ_ROOM = """quiz => {
+    const top = quiz.getBoundingClientRect().top;
+    const rect = el => { const r = el.getBoundingClientRect();
+                         return [r.left, r.top - top, r.width, r.height]; };
+    const form = quiz.querySelector('.tb-quiz__form');
+    return {form: rect(form), field: rect(form.querySelector('.tb-quiz__input')),
+            explanation: rect(quiz.querySelector('.tb-quiz__explanation')),
+            textFields: form.querySelectorAll('input[type=text]').length};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("quiz", ["quiz-vit-patches", "quiz-iou-example"])
+def test_binding_a_number_quiz_moves_nothing(site_url, new_page, quiz, width):
+    """Until quiz.js binds it, a number quiz's text field is a template (no form scan lays its
+    block out at DOMContentLoaded) and a slot of the same box holds its place."""
+
+    def room(bound: bool) -> dict:
+        page, traffic = new_page(viewport={"width": width, "height": 900})
+        if not bound:
+            page.route("**/assets/js/quiz.*js", lambda route: route.abort())
+        page.goto(site_url + CHAPTER, wait_until="networkidle")
+        box = page.locator(f"#{quiz}")
+        page.mouse.wheel(0, 1)
+        box.scroll_into_view_if_needed()
+        if bound:
+            box.locator(".tb-quiz__form").wait_for(state="visible")
+        else:
+            page.wait_for_timeout(300)
+            assert box.locator(".tb-quiz__form").get_attribute("hidden") is not None
+        assert traffic.external == [] and traffic.page_errors == []
+        return box.evaluate(QUIZ_ROOM)
+
+    unbound, bound = room(False), room(True)
+    assert (unbound["textFields"], bound["textFields"]) == (0, 1)
+    assert unbound["field"][2] > 100 and unbound["field"][3] > 15  # a real box, not collapsed
+    del unbound["textFields"], bound["textFields"]
+    assert unbound == bound

@@ -18,7 +18,15 @@ QUIZ = (
 @pytest.mark.parametrize(
     ("kind", "answer", "controls"),
     [
-        ("number", "196.0", ['<input class="tb-quiz__input" type="text" name="answer"']),
+        (
+            "number",
+            "196.0",
+            [
+                '<span class="tb-quiz__input tb-quiz__input--unbound" aria-hidden="true"></span>'
+                '<template class="tb-quiz__input-template">'
+                '<input class="tb-quiz__input" type="text" name="answer"'
+            ],
+        ),
         (
             "truefalse",
             "true",

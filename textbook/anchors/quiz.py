@@ -2,7 +2,8 @@
 
 The block itself (question, answer data, collapsible worked explanation) comes from
 `textbook.chapter.blocks`; without JavaScript it stays a question with a collapsible explanation.
-The form added here is `hidden` until `quiz.js` shows it and binds Check, feedback and progress.
+The form added here is `hidden` until `quiz.js` shows it and binds Check, feedback and progress
+(and puts a number quiz's text field, kept in a `<template>` until then, in its place).
 """
 
 from __future__ import annotations
@@ -13,14 +14,24 @@ from textbook.anchors.registry import Document, Edit
 
 KINDS = ("number", "truefalse")
 
+# The text field is a <template> until quiz.js binds the form, with a box of the same size in
+# its place: at DOMContentLoaded Chromium's form scan lays out every block skipped by
+# `content-visibility` that holds a text field or a <select> (~15 ms per quiz at 4x CPU, in the
+# page's longest task). The radio buttons of true/false quizzes cost nothing there.
+NUMBER_INPUT = (
+    '<input class="tb-quiz__input" type="text" name="answer" inputmode="decimal" '
+    'autocomplete="off" spellcheck="false">'
+)
+UNBOUND_SLOT = '<span class="tb-quiz__input tb-quiz__input--unbound" aria-hidden="true"></span>'
+
 
 def answer_field(kind: str) -> str:
     if kind == "number":
         return (
             '<label class="tb-quiz__field"><span class="tb-quiz__prompt">Your answer '
             '<span class="tb-quiz__hint">(a number or a fraction such as 1/3)</span></span>'
-            '<input class="tb-quiz__input" type="text" name="answer" inputmode="decimal" '
-            'autocomplete="off" spellcheck="false"></label>'
+            f'{UNBOUND_SLOT}<template class="tb-quiz__input-template">{NUMBER_INPUT}</template>'
+            "</label>"
         )
     if kind == "truefalse":
         choices = "".join(

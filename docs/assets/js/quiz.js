@@ -105,6 +105,12 @@
     const form = quiz.querySelector(".tb-quiz__form");
     if (!form || form.dataset.ready) return;
     form.dataset.ready = "true";
+    // A number quiz's text field waits in a <template> (see textbook/anchors/quiz.py).
+    const field = form.querySelector("template.tb-quiz__input-template");
+    if (field) {
+      form.querySelector(".tb-quiz__input--unbound").replaceWith(field.content.cloneNode(true));
+      field.remove();
+    }
     form.hidden = false;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
