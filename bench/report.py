@@ -160,6 +160,16 @@ PAGE_ROWS = (
 )
 
 
+def load_spread(samples: list[dict]) -> str:
+    """The range of each timing over single loads: on a shared machine a median hides it."""
+    parts = []
+    for key, label in (("fcp_ms", "FCP"), ("lcp_ms", "LCP"), ("tbt_ms", "TBT")):
+        values = [s[key] for s in samples if s.get(key) is not None]
+        if len(values) > 1:
+            parts.append(f"{label} {fmt(min(values), 'ms')} to {fmt(max(values), 'ms')}")
+    return ", ".join(parts)
+
+
 def page_section(results: dict) -> str:
     pages = results.get("page", {})
     if not pages:
@@ -190,10 +200,13 @@ def page_section(results: dict) -> str:
             table(["page", "project", "baseline, plotly.js inlined ×3",
                    "baseline, one shared plotly.min.js", "project / inlined baseline"], rows)
         )  # fmt: skip
+        spread = load_spread(p.get("samples", []))
+        if spread:
+            out.append(f"\nSingle loads of the project page: {spread}.")
         out.append("")
     targets = results.get("checks", {}).get("page_targets", {})
     if targets:
-        out.append("Targets for the chapter page (1×):\n")
+        out.append("Targets for the chapter page:\n")
         out.append(
             table(
                 ["target", "measured", "verdict"],

@@ -336,3 +336,19 @@ def test_process_cpu_seconds_counts_this_process_work():
     after, reported = process_cpu_seconds(os.getpid()), sum(os.times()[:4])
     assert after - before > 0.05
     assert abs(after - reported) < 0.05  # what the kernel reports to the process itself
+
+
+def test_the_page_report_gives_the_range_of_single_loads():
+    samples = [
+        {"fcp_ms": 300.0, "lcp_ms": 420.0, "tbt_ms": 151.0},
+        {"fcp_ms": 280.0, "lcp_ms": None, "tbt_ms": 312.4},
+        {"fcp_ms": 410.0, "lcp_ms": 600.0, "tbt_ms": 98.0},
+    ]
+    assert report.load_spread(samples) == (
+        "FCP 280 ms to 410 ms, LCP 420 ms to 600 ms, TBT 98 ms to 312 ms"
+    )
+    assert report.load_spread(samples[:1]) == ""  # one load has no range
+    page = {"project": {"4x": {"runs": 3, "tbt_ms": 151.0, "samples": samples}}}
+    text = report.page_section({"page": page})
+    assert "median of 3 loads" in text
+    assert "Single loads of the project page: FCP 280 ms to 410 ms" in text
