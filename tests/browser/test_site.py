@@ -100,6 +100,30 @@ def test_palette_choice_is_kept_where_material_keeps_it(site_url, new_page):
     assert traffic.external == [] and traffic.page_errors == []
 
 
+PALETTE_WRITES = """window.__paletteWrites = 0;
+const setItem = Storage.prototype.setItem;
+Storage.prototype.setItem = function (key, value) {
+  if (String(key).endsWith('.__palette')) window.__paletteWrites += 1;
+  return setItem.call(this, key, value);
+};"""
+
+
+def test_a_load_writes_the_palette_only_when_it_changes(site_url, new_page):
+    """A first visit stores the option its system matched, as Material does; a later load
+    with that choice stored writes nothing (a localStorage write on every load is work while
+    the header is parsed, before the first frame)."""
+    page, traffic = new_page(color_scheme="dark")
+    page.add_init_script(PALETTE_WRITES)
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    assert page.evaluate("window.__paletteWrites") == 1
+    assert page.evaluate("__md_get('__palette')")["color"]["scheme"] == "slate"
+    page.reload(wait_until="networkidle")
+    assert page.evaluate("window.__paletteWrites") == 0
+    state = page.evaluate(PALETTE_STATE)
+    assert state["scheme"] == "slate" and state["colorScheme"] == "dark"
+    assert traffic.external == [] and traffic.page_errors == []
+
+
 def test_enter_on_the_palette_switches_to_the_next_option(site_url, new_page):
     page, traffic = new_page(color_scheme="light")
     page.goto(site_url + CHAPTER, wait_until="networkidle")
