@@ -1,8 +1,11 @@
-"""Page metrics in headless Chromium (Playwright + CDP), before any interaction.
+"""Page metrics in headless Chromium, before any interaction.
 
-Per load: a fresh browser context, the HTTP cache disabled (``Network.setCacheDisabled``),
-optionally the CPU throttled (``Emulation.setCPUThrottlingRate``); the page is loaded and
-left alone until the network and the main thread have been quiet for a while.
+Per load: a fresh browser context (an empty HTTP cache), optionally the CPU throttled
+(``Emulation.setCPUThrottlingRate``); the page is loaded and left alone until the network and
+the main thread have been quiet for a while. What goes over the network is read in one load
+driven by Playwright (``load_once``: the Network domain sees every request, workers' too); the
+timings in loads over a bare DevTools pipe (``timed_load``, ``bench.cdp_pipe``), because the
+DevTools domains Playwright enables cost the page main-thread time (see ``bench/cdp_pipe.py``).
 
 - bytes: sum of ``encodedDataLength`` of ``Network.loadingFinished`` (what came over the
   wire, gzip as served, headers included), plus, for the requests whose end the page's CDP
@@ -259,6 +262,26 @@ def load_once(browser, server, path: str, rate: float) -> Load:
     unseen = {urlsplit(url).path for url in inflight.values() if is_local(url)}
     with server.stats.lock:
         unseen_bytes = sum(server.stats.bytes_by_path.get(path, 0) for path in unseen)
+    return Load(
+        bytes=int(sum(sizes.values())) + unseen_bytes,
+        bytes_cdp=int(sum(sizes.values())),
+        bytes_server=server.stats.total(),
+        requests=len(urls),
+        external=sorted({u for u in urls if not is_local(u)}),
+        raw_tex_in_html=raw_tex,
+        failed=failed,
+        **timings(data, typeset_in_html),
+    )
+
+
+TIMING_FIELDS = (
+    "fcp_ms", "lcp_ms", "math_ms", "math_at_first_paint", "raw_tex_at_end", "formulas", "cls",
+    "cls_window", "tbt_ms", "long_tasks", "load_ms",
+)  # fmt: skip
+
+
+def timings(data: dict, typeset_in_html: bool) -> dict:
+    """The timing fields of a `Load` from what `COLLECT` returned."""
     fcp = data["fcp"] or 0.0
     if typeset_in_html:
         math_ms: float | None = fcp
@@ -267,26 +290,48 @@ def load_once(browser, server, path: str, rate: float) -> Load:
     else:
         math_ms = None
     shifts = [(s, v) for s, v in data["shifts"]]
-    return Load(
-        bytes=int(sum(sizes.values())) + unseen_bytes,
-        bytes_cdp=int(sum(sizes.values())),
-        bytes_server=server.stats.total(),
-        requests=len(urls),
-        external=sorted({u for u in urls if not is_local(u)}),
-        fcp_ms=fcp,
-        lcp_ms=data["lcp"],
-        math_ms=math_ms,
-        math_at_first_paint=typeset_in_html,
-        raw_tex_in_html=raw_tex,
-        raw_tex_at_end=data["rawTexAtEnd"],
-        formulas=data["katex"],
-        cls=sum(v for _, v in shifts),
-        cls_window=cls_session_max(shifts),
-        tbt_ms=total_blocking_time([tuple(t) for t in data["longtasks"]], fcp),
-        long_tasks=len(data["longtasks"]),
-        load_ms=data["load"],
-        failed=failed,
-    )
+    return {
+        "fcp_ms": fcp,
+        "lcp_ms": data["lcp"],
+        "math_ms": math_ms,
+        "math_at_first_paint": typeset_in_html,
+        "raw_tex_at_end": data["rawTexAtEnd"],
+        "formulas": data["katex"],
+        "cls": sum(v for _, v in shifts),
+        "cls_window": cls_session_max(shifts),
+        "tbt_ms": total_blocking_time([tuple(t) for t in data["longtasks"]], fcp),
+        "long_tasks": len(data["longtasks"]),
+        "load_ms": data["load"],
+    }
+
+
+def timed_load(pipe, server, path: str, rate: float, network: Load) -> Load:
+    """One load in Chromium over a bare DevTools pipe (`bench.cdp_pipe`): the
+    timings are its own, the bytes and requests those of `network`, a Playwright load of the
+    same page (they do not vary between loads)."""
+    raw_tex, katex = tex_in_html(server.read_page(path))
+    typeset_in_html = raw_tex == 0 and katex > 0
+    init = OBSERVERS.replace("__WATCH_MATH__", "false" if typeset_in_html else "true")
+    context, session = pipe.new_page(VIEWPORT, rate, init)
+    try:
+        server.stats.reset()
+        pipe.send("Page.navigate", {"url": server.url + path}, session)
+        pipe.wait_event("Page.loadEventFired", session, MAX_WAIT_S)
+        deadline = time.monotonic() + MAX_WAIT_S
+        seen_tasks, last = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            tasks = pipe.evaluate(session, "window.__bench.longtasks.length")
+            if tasks != seen_tasks:
+                seen_tasks, last = tasks, time.monotonic()
+            quiet_since = max(last, server.stats.last_request)
+            if (time.monotonic() - quiet_since) * 1000 >= QUIET_MS:
+                break
+        data = pipe.evaluate(session, f"({COLLECT})()")
+    finally:
+        pipe.close_context(context)
+    fields = {k: v for k, v in vars(network).items() if k not in TIMING_FIELDS}
+    return Load(**fields, **timings(data, typeset_in_html))
 
 
 def summarize(loads: list[Load]) -> dict:
@@ -322,28 +367,39 @@ def summarize(loads: list[Load]) -> dict:
 def measure_sites(sites: dict[str, tuple], runs: dict[float, int], log=print) -> dict:
     """``sites``: name -> (StaticServer, page path); ``runs``: CPU slow-down -> loads.
 
+    Per slow-down, one Playwright load of each site gives what goes over the network (bytes,
+    requests, any outside 127.0.0.1); the timed loads then run in Chromium without DevTools'
+    DevTools domains Playwright enables (`bench.cdp_pipe`), the sites taking turns load by load, so that a
+    burst of load on the shared machine falls on all of them, not on one site's block of loads.
     Returns name -> "1x"/"4x" -> summary. The servers have compressed every file already.
     """
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, dict] = {name: {} for name in sites}
+    from bench.cdp_pipe import PipeChromium
+
+    network: dict[tuple[str, float], Load] = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            for rate, count in runs.items():
-                # The sites take turns load by load: a burst of load on the shared machine
-                # then falls on all of them, not on one site's block of loads.
-                loads: dict[str, list[Load]] = {name: [] for name in sites}
-                for _ in range(count):
-                    for name, (server, path) in sites.items():
-                        loads[name].append(load_once(browser, server, path, rate))
-                for name in sites:
-                    s = results[name][f"{rate:g}x"] = summarize(loads[name])
-                    log(
-                        f"  page {name} {rate:g}x: {s['bytes'] / 1e3:.0f} KB, {s['requests']} "
-                        f"requests, FCP {s['fcp_ms']:.0f} ms, LCP {s['lcp_ms']} ms, math "
-                        f"{s['math_ms']} ms, CLS {s['cls']:.4f}, TBT {s['tbt_ms']:.0f} ms"
-                    )
+            for rate in runs:
+                for name, (server, path) in sites.items():
+                    network[name, rate] = load_once(browser, server, path, rate)
         finally:
             browser.close()
+    results: dict[str, dict] = {name: {} for name in sites}
+    with PipeChromium(CHROMIUM, CHROMIUM_ARGS) as pipe:
+        for rate, count in runs.items():
+            loads: dict[str, list[Load]] = {name: [] for name in sites}
+            for _ in range(count):
+                for name, (server, path) in sites.items():
+                    timed = timed_load(pipe, server, path, rate, network[name, rate])
+                    loads[name].append(timed)
+            for name in sites:
+                s = results[name][f"{rate:g}x"] = summarize(loads[name])
+                s["instrumented"] = network[name, rate].as_json()
+                log(
+                    f"  page {name} {rate:g}x: {s['bytes'] / 1e3:.0f} KB, {s['requests']} "
+                    f"requests, FCP {s['fcp_ms']:.0f} ms, LCP {s['lcp_ms']} ms, math "
+                    f"{s['math_ms']} ms, CLS {s['cls']:.4f}, TBT {s['tbt_ms']:.0f} ms"
+                )
     return results
