@@ -369,7 +369,8 @@ def measure_sites(sites: dict[str, tuple], runs: dict[float, int], log=print) ->
 
     Per slow-down, one Playwright load of each site gives what goes over the network (bytes,
     requests, any outside 127.0.0.1); the timed loads then run in Chromium over a bare DevTools
-    pipe (`bench.cdp_pipe`), the sites taking turns load by load, so that a burst of load on the shared machine falls on all of them, not on one site's block of loads.
+    pipe (`bench.cdp_pipe`), the sites taking turns load by load, so that a burst of load on
+    the shared machine falls on all of them, not on one site's block of loads.
     Returns name -> "1x"/"4x" -> summary. The servers have compressed every file already.
     """
     from playwright.sync_api import sync_playwright
