@@ -59,7 +59,8 @@ class CDPError(RuntimeError):
 
 
 class PipeChromium:
-    """``with PipeChromium(executable, args) as browser: browser.load(...)``."""
+    """``with PipeChromium(executable, args) as browser:`` ``browser.new_page(...)``, ``send``,
+    ``wait_event``, ``evaluate``, ``close_context``; the browser closes with the block."""
 
     def __init__(self, executable: Path | str, args: list[str]) -> None:
         to_browser_r, self._to_browser = os.pipe()

@@ -209,6 +209,31 @@ class Load:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in vars(self).items()}
 
 
+LONG_TASK_COUNT = "window.__bench.longtasks.length"
+
+
+def observers_for(html: str) -> tuple[int, bool, str]:
+    """(raw TeX left in the HTML, whether its math is typeset already, the init script)."""
+    raw_tex, katex = tex_in_html(html)
+    typeset_in_html = raw_tex == 0 and katex > 0
+    watch = "false" if typeset_in_html else "true"
+    return raw_tex, typeset_in_html, OBSERVERS.replace("__WATCH_MATH__", watch)
+
+
+def wait_until_quiet(long_tasks, last_activity, pause) -> None:
+    """Until neither a new long task nor any request (``last_activity()``, a monotonic time) has
+    come for QUIET_MS, or MAX_WAIT_S have passed: the load is over."""
+    deadline = time.monotonic() + MAX_WAIT_S
+    seen_tasks, task_seen_at = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        pause()
+        tasks = long_tasks()
+        if tasks != seen_tasks:
+            seen_tasks, task_seen_at = tasks, time.monotonic()
+        if (time.monotonic() - max(task_seen_at, last_activity())) * 1000 >= QUIET_MS:
+            break
+
+
 def load_once(browser, server, path: str, rate: float) -> Load:
     html = server.read_page(path)
     context = browser.new_context(viewport=VIEWPORT)
@@ -241,22 +266,15 @@ def load_once(browser, server, path: str, rate: float) -> Load:
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     if rate > 1:
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
-    raw_tex, katex = tex_in_html(html)
-    typeset_in_html = raw_tex == 0 and katex > 0
-    watch = "false" if typeset_in_html else "true"
-    page.add_init_script(OBSERVERS.replace("__WATCH_MATH__", watch))
+    raw_tex, typeset_in_html, observers = observers_for(html)
+    page.add_init_script(observers)
     server.stats.reset()
     page.goto(server.url + path, wait_until="load", timeout=MAX_WAIT_S * 1000)
-    deadline = time.monotonic() + MAX_WAIT_S
-    seen_tasks = -1
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(250)
-        tasks = page.evaluate("window.__bench.longtasks.length")
-        if tasks != seen_tasks:
-            seen_tasks, last_activity[0] = tasks, time.monotonic()
-        last = max(last_activity[0], server.stats.last_request)
-        if (time.monotonic() - last) * 1000 >= QUIET_MS:
-            break
+    wait_until_quiet(
+        lambda: page.evaluate(LONG_TASK_COUNT),
+        lambda: max(last_activity[0], server.stats.last_request),
+        lambda: page.wait_for_timeout(250),
+    )
     data = page.evaluate(COLLECT)
     context.close()
     unseen = {urlsplit(url).path for url in inflight.values() if is_local(url)}
@@ -309,24 +327,17 @@ def timed_load(pipe, server, path: str, rate: float, network: Load) -> Load:
     """One load in Chromium over a bare DevTools pipe (`bench.cdp_pipe`): the
     timings are its own, the bytes and requests those of `network`, a Playwright load of the
     same page (they do not vary between loads)."""
-    raw_tex, katex = tex_in_html(server.read_page(path))
-    typeset_in_html = raw_tex == 0 and katex > 0
-    init = OBSERVERS.replace("__WATCH_MATH__", "false" if typeset_in_html else "true")
-    context, session = pipe.new_page(VIEWPORT, rate, init)
+    _, typeset_in_html, observers = observers_for(server.read_page(path))
+    context, session = pipe.new_page(VIEWPORT, rate, observers)
     try:
         server.stats.reset()
         pipe.send("Page.navigate", {"url": server.url + path}, session)
         pipe.wait_event("Page.loadEventFired", session, MAX_WAIT_S)
-        deadline = time.monotonic() + MAX_WAIT_S
-        seen_tasks, last = -1, time.monotonic()
-        while time.monotonic() < deadline:
-            time.sleep(0.25)
-            tasks = pipe.evaluate(session, "window.__bench.longtasks.length")
-            if tasks != seen_tasks:
-                seen_tasks, last = tasks, time.monotonic()
-            quiet_since = max(last, server.stats.last_request)
-            if (time.monotonic() - quiet_since) * 1000 >= QUIET_MS:
-                break
+        wait_until_quiet(
+            lambda: pipe.evaluate(session, LONG_TASK_COUNT),
+            lambda: server.stats.last_request,
+            lambda: time.sleep(0.25),
+        )
         data = pipe.evaluate(session, f"({COLLECT})()")
     finally:
         pipe.close_context(context)
