@@ -81,6 +81,48 @@ def test_a_link_within_the_page_lands_exactly_too(site_url, new_page):
     assert abs(top - margin) <= 2, f"#sec-1-5 at {top:.0f}px, expected {margin:.0f}px"
 
 
+@pytest.mark.parametrize(
+    ("viewport", "link", "target"),
+    [
+        ({"width": 1280, "height": 800}, "a.md-nav__link[href$='{}'] >> visible=true", "#sec-1-5"),
+        # A phone, from the references at the end up to §1.2.
+        ({"width": 390, "height": 844}, ".md-content li a[href$='{}']", "#sec-1-2"),
+    ],
+    ids=["toc-down", "phone-up"],
+)
+def test_a_link_within_the_page_holds_its_target_while_blocks_above_are_drawn(
+    site_url, new_page, viewport, link, target
+):
+    """Material's instant navigation follows a link into the page itself: it pushes the URL
+    and clicks a detached link to the fragment, so no hashchange fires (and under request
+    interception, as in these tests, that second click may not even scroll). The target must
+    still land, and stay, right under the header while a block above takes its real height."""
+    page, traffic = new_page(viewport=viewport)
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    page.locator(link.format(target)).last.click()
+    page.wait_for_url("**" + target)
+    page.wait_for_timeout(300)
+    # A block above the target drawn taller than its estimate. Chromium's scroll anchoring
+    # would hide this growth, but it does not cover blocks drawn in the viewport itself
+    # (the drift a loaded phone showed: 970px), so it is off here and the hold must act.
+    page.evaluate(
+        """id => { document.documentElement.style.overflowAnchor = 'none';
+                   document.body.style.overflowAnchor = 'none';
+                   const above = document.querySelector(id).previousElementSibling;
+                   above.style.paddingBottom = '300px'; }""",
+        target,
+    )
+    page.wait_for_timeout(300)
+    top, margin = page.evaluate(
+        """id => { const el = document.querySelector(id);
+                   return [el.getBoundingClientRect().top,
+                           parseFloat(getComputedStyle(el).scrollMarginTop) || 0]; }""",
+        target,
+    )
+    assert abs(top - margin) <= 2, f"{target} at {top:.0f}px, expected {margin:.0f}px"
+    assert traffic.page_errors == []
+
+
 def test_scrolling_up_from_a_deep_landing_moves_the_text_steadily(site_url, new_page):
     """Blocks drawn as they come into view above must not make the text jump: each wheel
     step moves what the reader sees by exactly that step."""

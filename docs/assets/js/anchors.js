@@ -329,9 +329,11 @@
     observer.observe(article);
   }
 
-  window.addEventListener("hashchange", () => {
-    followAlias(location.hash);
-    holdTarget(location.hash);
+  // A jump within the page: the browser's hashchange, or a link Material's instant
+  // navigation followed itself (textbook.js).
+  window.textbook.onJump((hash) => {
+    followAlias(hash);
+    holdTarget(hash);
   });
 
   // `hash`: the fragment the page was opened with. This script may load well after that

@@ -28,7 +28,13 @@
   // The fragment the current page was opened with (Material's navigation.tracking later
   // writes the section being read into the URL, which is no fragment to land on).
   let landing = location.hash;
-  if (material) window.document$.subscribe(() => (landing = location.hash));
+  let shownPath = location.pathname; // the page on screen (the URL changes before it, below)
+  if (material) {
+    window.document$.subscribe(() => {
+      landing = location.hash;
+      shownPath = location.pathname;
+    });
+  }
 
   /* Run `fn(hash)` for the current page and, under instant navigation, for each next one;
      `hash` is the fragment the page was opened with. */
@@ -150,15 +156,34 @@
     }
   }
 
-  window.addEventListener("hashchange", () => {
-    // A reader's jump is a fragment to land on (navigation.tracking rewrites the URL with
-    // replaceState, which fires no hashchange): a script this loads holds it in view.
-    landing = location.hash;
+  /* A reader's jump within the page is a fragment to land on (navigation.tracking rewrites
+     the URL with replaceState, which is none): it loads the fragment features, and those
+     already loaded hear of it through `onJump(fn)`. */
+  const jumpListeners = [];
+
+  function jumped(hash) {
+    landing = hash;
     for (const feature of features) {
       if (feature.fragment && document.querySelector(feature.select)) load(feature);
     }
-  });
+    for (const fn of jumpListeners) fn(hash);
+  }
 
-  window.textbook = { onPage, load: (name) => load(features.find((f) => f.name === name)) };
+  window.addEventListener("hashchange", () => jumped(location.hash));
+  // Material's instant navigation takes a click on a link into the page itself: it pushes the
+  // URL, then scrolls, and no hashchange fires. Its location$ tells of the click (after both);
+  // a back or forward step carries a saved offset in history.state and is no jump (Material
+  // restores that offset).
+  if (material && window.location$ && typeof window.location$.subscribe === "function") {
+    window.location$.subscribe((url) => {
+      if (url.pathname === shownPath && url.hash && history.state === null) jumped(url.hash);
+    });
+  }
+
+  window.textbook = {
+    onPage,
+    onJump: (fn) => jumpListeners.push(fn),
+    load: (name) => load(features.find((f) => f.name === name)),
+  };
   onPage(scan);
 })();
