@@ -180,6 +180,34 @@
     });
   }
 
+  /* In-page links are the browser's. Material's instant navigation takes every click on a
+     link of the site, in-page ones too: it pushes the URL and clicks a detached copy of the
+     link, which fires no hashchange and, under request interception (every browser test),
+     may scroll late, somewhere else, or not at all. A click on a link into this page stops
+     bubbling at the content container, below Material's listener on body, and the browser
+     follows it as on any page: a history entry, a hashchange (Material closes its drawer on
+     that), the fragment features hear of it. Links in the header (search results) still go
+     through Material, whose location$ is watched above. */
+  function followsInPage(event) {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!link || link.target || link.hasAttribute("download")) return;
+    const url = new URL(link.href);
+    const here = location;
+    if (!url.hash || url.origin !== here.origin || url.pathname !== here.pathname) return;
+    if (url.search !== here.search) return;
+    event.stopPropagation();
+  }
+  const watched = new WeakSet(); // Material replaces the container on instant navigation
+  onPage(() => {
+    const container = document.querySelector(".md-container");
+    if (container && !watched.has(container)) {
+      watched.add(container);
+      container.addEventListener("click", followsInPage);
+    }
+  });
+
   window.textbook = {
     onPage,
     onJump: (fn) => jumpListeners.push(fn),
