@@ -16,7 +16,9 @@
    ReplaySubject(1): a script that subscribes late receives the current page once, then every
    next one. So a feature script loaded on any page sets up that page once and each page after.
 
-   `textbook.onPage(fn)` is the per-page hook every feature script uses (see below). */
+   `textbook.onPage(fn)` is the per-page hook every feature script uses, `textbook.onJump(fn)`
+   the hook for each jump to a fragment within the page (see below). Links into the page are
+   left to the browser rather than to Material's instant navigation (see below). */
 (() => {
   "use strict";
   if (window.textbook) return;
