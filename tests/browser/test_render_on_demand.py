@@ -103,7 +103,8 @@ def test_a_link_within_the_page_lands_on_a_phone_from_far_below(site_url, new_pa
 def test_an_in_page_link_is_the_browsers_own(site_url, new_page):
     """textbook.js keeps in-page links from Material's instant navigation: the browser follows
     them, so a hashchange fires (Material's instant navigation would fire none), Back returns
-    to where the reader was, and the phone drawer still closes after a table-of-contents tap."""
+    to where the reader was, and the phone drawer still closes after a table-of-contents tap.
+    Material's "Back to top" waits for the reader's own scroll up."""
     page, traffic = new_page(viewport={"width": 390, "height": 844})
     page.goto(site_url + CHAPTER, wait_until="networkidle")
     page.evaluate("window.__hashchanges = 0; addEventListener('hashchange', () => __hashchanges++)")
@@ -118,6 +119,17 @@ def test_an_in_page_link_is_the_browsers_own(site_url, new_page):
                                    - parseFloat(getComputedStyle(el).scrollMarginTop)) <= 2; }"""
     )
     assert page.evaluate("window.__hashchanges") == 1
+    # The landing's corrections scroll the page up a little; that is not the reader scrolling
+    # up, and Material's "Back to top" must not cover the heading. The reader's own scroll up
+    # still brings it.
+    back_to_top_shown = """() => { const button = document.querySelector('.md-top');
+                                   return !button.hidden
+                                          && getComputedStyle(button).visibility !== 'hidden'; }"""
+    page.wait_for_timeout(1000)
+    assert not page.evaluate(back_to_top_shown)
+    page.mouse.move(200, 400)
+    page.mouse.wheel(0, -600)
+    page.wait_for_function(back_to_top_shown)
     page.go_back()
     page.wait_for_function("() => location.hash === ''")
     page.wait_for_function("() => scrollY < 50")

@@ -301,6 +301,24 @@
   const READER_SCROLLS = ["wheel", "touchstart", "keydown", "pointerdown"];
   let releaseHold = null;
 
+  /* Material shows its "Back to top" button when the page scrolls up, and the corrections
+     above (blocks drawn shorter than estimated) scroll it up: after a jump the button covered
+     the target's heading. `tb-landed` on <body> (textbook.css) keeps it away until the reader
+     moves the page, whose next scroll Material then judges as usual. */
+  const LANDED = "tb-landed";
+
+  function readerMoves() {
+    document.body.classList.remove(LANDED);
+    for (const type of READER_SCROLLS) window.removeEventListener(type, readerMoves, true);
+  }
+
+  function markLanded() {
+    document.body.classList.add(LANDED);
+    for (const type of READER_SCROLLS) {
+      window.addEventListener(type, readerMoves, { passive: true, capture: true });
+    }
+  }
+
   function holdTarget(hash) {
     if (releaseHold) releaseHold();
     let id;
@@ -312,6 +330,7 @@
     const target = id && document.getElementById(id);
     const article = document.querySelector(".md-content__inner");
     if (!target || !article || !("ResizeObserver" in window)) return;
+    markLanded();
     const observer = new ResizeObserver(() => {
       const wanted = parseFloat(getComputedStyle(target).scrollMarginTop) || 0;
       if (Math.abs(target.getBoundingClientRect().top - wanted) > 1) target.scrollIntoView();
