@@ -85,7 +85,7 @@ def test_a_link_within_the_page_lands_on_a_phone_from_far_below(site_url, new_pa
     """Material's instant navigation follows a link into the page itself: it pushes the URL
     and clicks a detached link to the fragment, so no hashchange fires, and under request
     interception (every browser test has it) that click may not scroll at all, or only late.
-    textbook.js reports the jump from Material's location$, and anchors.js lands and holds the
+    textbook.js leaves such links to the browser, and anchors.js lands and holds the
     target: here from the references at the end up to §1.2, across blocks not drawn yet."""
     page, traffic = new_page(viewport={"width": 390, "height": 844})
     page.goto(site_url + CHAPTER, wait_until="networkidle")

@@ -297,26 +297,21 @@
   /* Blocks far from the viewport are drawn on demand (`content-visibility` in textbook.css),
      so a jump to `#fragment` is first computed with estimated heights for the blocks above
      the target, and it can drift as they are drawn. Until the reader scrolls (or 3 s pass),
-     put the target back at the top whenever the article changes size. */
+     put the target back at the top whenever the article changes size.
+     Material shows its "Back to top" button when the page scrolls up, which those
+     corrections do (blocks drawn shorter than estimated): after a jump the button covered the
+     target's heading. `tb-landed` on <body> (anchors.css) keeps it away until the reader moves
+     the page, whose next scroll Material then judges as usual. */
   const READER_SCROLLS = ["wheel", "touchstart", "keydown", "pointerdown"];
-  let releaseHold = null;
-
-  /* Material shows its "Back to top" button when the page scrolls up, and the corrections
-     above (blocks drawn shorter than estimated) scroll it up: after a jump the button covered
-     the target's heading. `tb-landed` on <body> (textbook.css) keeps it away until the reader
-     moves the page, whose next scroll Material then judges as usual. */
   const LANDED = "tb-landed";
+  let releaseHold = null;
 
   function readerMoves() {
     document.body.classList.remove(LANDED);
-    for (const type of READER_SCROLLS) window.removeEventListener(type, readerMoves, true);
+    if (releaseHold) releaseHold();
   }
-
-  function markLanded() {
-    document.body.classList.add(LANDED);
-    for (const type of READER_SCROLLS) {
-      window.addEventListener(type, readerMoves, { passive: true, capture: true });
-    }
+  for (const type of READER_SCROLLS) {
+    window.addEventListener(type, readerMoves, { passive: true, capture: true });
   }
 
   function holdTarget(hash) {
@@ -330,7 +325,7 @@
     const target = id && document.getElementById(id);
     const article = document.querySelector(".md-content__inner");
     if (!target || !article || !("ResizeObserver" in window)) return;
-    markLanded();
+    document.body.classList.add(LANDED);
     const observer = new ResizeObserver(() => {
       const wanted = parseFloat(getComputedStyle(target).scrollMarginTop) || 0;
       if (Math.abs(target.getBoundingClientRect().top - wanted) > 1) target.scrollIntoView();
@@ -339,20 +334,14 @@
     releaseHold = () => {
       observer.disconnect();
       window.clearTimeout(timer);
-      for (const type of READER_SCROLLS) window.removeEventListener(type, releaseHold);
       releaseHold = null;
     };
-    for (const type of READER_SCROLLS) {
-      window.addEventListener(type, releaseHold, { passive: true, capture: true });
-    }
     observer.observe(article);
   }
 
-  // A jump within the page: the browser's hashchange, or a link Material's instant
-  // navigation followed itself (textbook.js).
-  window.textbook.onJump((hash) => {
-    followAlias(hash);
-    holdTarget(hash);
+  window.addEventListener("hashchange", () => {
+    followAlias(location.hash);
+    holdTarget(location.hash);
   });
 
   // `hash`: the fragment the page was opened with. This script may load well after that

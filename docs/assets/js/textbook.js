@@ -16,9 +16,8 @@
    ReplaySubject(1): a script that subscribes late receives the current page once, then every
    next one. So a feature script loaded on any page sets up that page once and each page after.
 
-   `textbook.onPage(fn)` is the per-page hook every feature script uses, `textbook.onJump(fn)`
-   the hook for each jump to a fragment within the page (see below). Links into the page are
-   left to the browser rather than to Material's instant navigation (see below). */
+   `textbook.onPage(fn)` is the per-page hook every feature script uses (see below). Links into
+   the page are left to the browser rather than to Material's instant navigation (see below). */
 (() => {
   "use strict";
   if (window.textbook) return;
@@ -30,13 +29,7 @@
   // The fragment the current page was opened with (Material's navigation.tracking later
   // writes the section being read into the URL, which is no fragment to land on).
   let landing = location.hash;
-  let shownPath = location.pathname; // the page on screen (the URL changes before it, below)
-  if (material) {
-    window.document$.subscribe(() => {
-      landing = location.hash;
-      shownPath = location.pathname;
-    });
-  }
+  if (material) window.document$.subscribe(() => (landing = location.hash));
 
   /* Run `fn(hash)` for the current page and, under instant navigation, for each next one;
      `hash` is the fragment the page was opened with. */
@@ -158,38 +151,23 @@
     }
   }
 
-  /* A reader's jump within the page is a fragment to land on (navigation.tracking rewrites
-     the URL with replaceState, which is none): it loads the fragment features, and those
-     already loaded hear of it through `onJump(fn)`. */
-  const jumpListeners = [];
-
-  function jumped(hash) {
-    landing = hash;
+  window.addEventListener("hashchange", () => {
+    // A reader's jump is a fragment to land on (navigation.tracking rewrites the URL with
+    // replaceState, which fires no hashchange): a script this loads holds it in view.
+    landing = location.hash;
     for (const feature of features) {
       if (feature.fragment && document.querySelector(feature.select)) load(feature);
     }
-    for (const fn of jumpListeners) fn(hash);
-  }
-
-  window.addEventListener("hashchange", () => jumped(location.hash));
-  // Material's instant navigation takes a click on a link into the page itself: it pushes the
-  // URL, then scrolls, and no hashchange fires. Its location$ tells of the click (after both);
-  // a back or forward step carries a saved offset in history.state and is no jump (Material
-  // restores that offset).
-  if (material && window.location$ && typeof window.location$.subscribe === "function") {
-    window.location$.subscribe((url) => {
-      if (url.pathname === shownPath && url.hash && history.state === null) jumped(url.hash);
-    });
-  }
+  });
 
   /* In-page links are the browser's. Material's instant navigation takes every click on a
      link of the site, in-page ones too: it pushes the URL and clicks a detached copy of the
-     link, which fires no hashchange and, under request interception (every browser test),
-     may scroll late, somewhere else, or not at all. A click on a link into this page stops
-     bubbling at the content container, below Material's listener on body, and the browser
-     follows it as on any page: a history entry, a hashchange (Material closes its drawer on
-     that), the fragment features hear of it. Links in the header (search results) still go
-     through Material, whose location$ is watched above. */
+     link, which fires no hashchange (so the fragment features never heard of the jump) and,
+     under request interception (every browser test), may scroll late, somewhere else, or not
+     at all. A click on a link into this page stops bubbling at the content container, below
+     Material's listener on body, after the container's own listeners ran, and the browser
+     follows it as on any page: a history entry and a hashchange (Material closes its drawer
+     on that). Search results carry `?h=` (search.highlight) and stay Material's. */
   function followsInPage(event) {
     if (event.defaultPrevented || event.button !== 0) return;
     if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
@@ -210,10 +188,6 @@
     }
   });
 
-  window.textbook = {
-    onPage,
-    onJump: (fn) => jumpListeners.push(fn),
-    load: (name) => load(features.find((f) => f.name === name)),
-  };
+  window.textbook = { onPage, load: (name) => load(features.find((f) => f.name === name)) };
   onPage(scan);
 })();
