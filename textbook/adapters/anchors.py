@@ -15,6 +15,7 @@ import logging
 import os
 from pathlib import Path
 
+from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
@@ -185,7 +186,10 @@ def on_post_page(output, page, config):
     work = state.works.get(page.file.src_uri)
     if work is None:
         return output
-    head = scholar.head_html(work, (page.meta or {}).get("description"))
+    description = (page.meta or {}).get("description")
+    if isinstance(description, Markup):  # escaped for the theme's attribute (templates stage)
+        description = description.unescape()
+    head = scholar.head_html(work, description)
     try:
         return scholar.insert_in_head(output, head)
     except ValueError as error:
