@@ -111,3 +111,36 @@ def test_a_cell_runs_from_the_keyboard(site_url, new_page):
     )
     assert editor.input_value().startswith("# From picture to token sequence")  # no stray Tab
     assert traffic.external == [] and traffic.page_errors == []
+
+
+def test_the_screen_readers_copy_of_each_formula_is_drawn_in_its_own_fonts(site_url, new_page):
+    """KaTeX's MathML copy stays in the accessibility tree as math, yet is laid out (clipped
+    to 1px) with the web fonts its visible twin loaded: no system font, none found by per-glyph
+    fallback (assets/css/math.css; without that rule Chromium draws it in DejaVu Math, Liberation
+    Serif and DejaVu Sans here)."""
+    page, traffic = new_page()
+    page.goto(site_url + "01-computer-vision/", wait_until="networkidle")
+    page.evaluate(  # lay out every block, not only those near the viewport
+        "() => document.querySelectorAll('.md-content__inner > *')"
+        ".forEach(e => e.style.contentVisibility = 'visible')"
+    )
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    glyphs = cdp.send(
+        "DOM.querySelectorAll",
+        {"nodeId": root, "selector": ".katex-mathml math :is(mi, mn, mo, mtext)"},
+    )["nodeIds"]
+    assert len(glyphs) > 300, f"only {len(glyphs)} MathML tokens on the chapter?"
+    fonts: dict[str, int] = {}
+    for node in glyphs:
+        for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
+            name = font["familyName"] + ("" if font["isCustomFont"] else " (system)")
+            fonts[name] = fonts.get(name, 0) + font["glyphCount"]
+    assert fonts and all(name.startswith("KaTeX_") for name in fonts), fonts
+    maths = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": ".katex-mathml math"})
+    first = cdp.send("Accessibility.getPartialAXTree", {"nodeId": maths["nodeIds"][0]})["nodes"]
+    node = first[0]  # the <math> element itself, then its relatives
+    assert node["role"]["value"] == "MathMLMath" and not node["ignored"], node
+    assert traffic.external == [] and traffic.page_errors == []

@@ -268,16 +268,21 @@ def test_base_font_matches_the_stylesheet():
     ],
 )
 def test_fonts_used_follow_katex_classes(renderer, tex, display, fonts):
-    assert set(mathfonts.fonts_used([renderer.render(tex, display)], KATEX_CSS)) == fonts
+    # Every formula also has its MathML copy, drawn in KaTeX_Main (assets/css/math.css).
+    used = set(mathfonts.fonts_used([renderer.render(tex, display)], KATEX_CSS))
+    assert used == fonts | {"KaTeX_Main-Regular.woff2"}
 
 
-def test_fonts_used_ignore_the_hidden_mathml():
-    html = (
-        '<span class="katex"><span class="katex-mathml"><math><mi>x</mi></math></span>'
+def test_fonts_used_count_the_mathml_copy_as_katex_main_and_skip_svg():
+    visible = (
         '<span class="katex-html" aria-hidden="true"><span class="mord mathbb">R</span>'
-        '<svg><path d="M0 0"/></svg><span class="mord">1</span></span></span>'
+        '<svg><path d="M0 0"/><text>1</text></svg></span>'
     )
-    assert mathfonts.fonts_used([html], KATEX_CSS) == [
+    mathml = '<span class="katex-mathml"><math><mi>x</mi></math></span>'
+    without = f'<span class="katex">{visible}</span>'
+    with_mathml = f'<span class="katex">{mathml}{visible}</span>'
+    assert mathfonts.fonts_used([without], KATEX_CSS) == ["KaTeX_AMS-Regular.woff2"]
+    assert mathfonts.fonts_used([with_mathml], KATEX_CSS) == [
         "KaTeX_AMS-Regular.woff2",
         "KaTeX_Main-Regular.woff2",
     ]

@@ -104,6 +104,8 @@ class _FontCollector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         font, hidden, _ = self.stack[-1] if self.stack else (BASE_FONT, False, "")
         classes = set((dict(attrs).get("class") or "").split())
+        if tag == "math":  # the screen readers' copy, drawn in KaTeX_Main (assets/css/math.css)
+            self.used.add(BASE_FONT)
         hidden = hidden or "katex-mathml" in classes or tag in ("svg", "math")
         props = dict(zip(FONT_PROPERTIES, font, strict=True))
         for selector, declared in self.rules.rules:
