@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,6 +39,13 @@ class _Server(ThreadingHTTPServer):
     # Chromium opens many connections at once; with the default backlog of 5, a loaded machine
     # drops some of them and each dropped request stalls for a second.
     request_queue_size = 64
+
+    def handle_error(self, request, client_address):
+        # A page that navigates away or aborts a fetch drops its connection mid-response: that
+        # is the browser's choice, not a server fault, and its traceback only buried test output.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def serve_directory(root: Path, port: int = 0, isolation: bool = False):
