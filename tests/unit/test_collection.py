@@ -10,11 +10,8 @@ from tests.conftest import ROOT
 
 
 def test_every_test_file_is_collected():
-    files = {
-        path.relative_to(ROOT).as_posix()
-        for path in (ROOT / "tests").rglob("test_*.py")
-        if not any(part.startswith(".") for part in path.parts)
-    }
+    relative = (path.relative_to(ROOT) for path in (ROOT / "tests").rglob("test_*.py"))
+    files = {path.as_posix() for path in relative if not any(p.startswith(".") for p in path.parts)}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist"],
         cwd=ROOT,
