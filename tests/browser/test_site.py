@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.instant import open_for_instant_navigation
 
 CHAPTER = "01-computer-vision/"
@@ -157,6 +159,54 @@ def test_header_does_not_shift_while_a_slow_page_loads(site_url, new_page):
     assert page.evaluate("window.__shifts.filter(Boolean).length") == 0
     assert page.evaluate(PALETTE_STATE)["toggles"] == [True, False]
     assert traffic.page_errors == []
+
+
+FIRST_SCREEN = """() => { let n = 0;
+  for (const element of document.body.querySelectorAll('*')) {
+    const box = element.getBoundingClientRect();
+    if (box.width && box.height && box.bottom > 0 && box.top < innerHeight)
+      element.setAttribute('data-first-screen', ++n);
+  } return n; }"""
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}], ids=["desk", "phone"]
+)
+def test_the_first_screen_needs_no_fallback_font(site_url, new_page, viewport):
+    """Every glyph on the first screen is drawn in the text font, the code font or a KaTeX web
+    font: none sends Chromium searching the system's fonts for one that has it (a per-character
+    fallback, paid while the first content frame is laid out; the citation toggle's "▾" was
+    one, drawn in DejaVu Sans)."""
+    page, traffic = new_page(viewport=viewport)
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    assert page.evaluate(FIRST_SCREEN) > 50
+    page.evaluate(  # lay out every block (the marks stay where they are), so code has a font too
+        "() => document.querySelectorAll('.md-content__inner > *')"
+        ".forEach(e => e.style.contentVisibility = 'visible')"
+    )
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+
+    def fonts_of(selector: str) -> dict[str, int]:
+        used: dict[str, int] = {}
+        for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]:
+            for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
+                name = font["familyName"] + ("" if font["isCustomFont"] else " (system)")
+                used[name] = used.get(name, 0) + font["glyphCount"]
+        return used
+
+    # The system fonts the stylesheets ask for, as this machine resolves them.
+    expected = {*fonts_of(".md-content__inner > p"), *fonts_of(".md-content__inner code")}
+    assert len([name for name in expected if name.endswith("(system)")]) == 2, expected
+    first_screen = fonts_of("[data-first-screen]")
+    unexpected = {
+        name: glyphs for name, glyphs in first_screen.items()
+        if name not in expected and not name.startswith("KaTeX_")
+    }
+    assert unexpected == {}, first_screen
+    assert traffic.external == [] and traffic.page_errors == []
 
 
 def test_instant_navigation_keeps_math_and_anchors(site_url, new_page):
