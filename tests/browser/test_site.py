@@ -170,7 +170,9 @@ FIRST_SCREEN = """() => { let n = 0;
 
 
 @pytest.mark.parametrize(
-    "viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}], ids=["desk", "phone"]
+    "viewport",
+    [{"width": 1280, "height": 800}, {"width": 390, "height": 844}],
+    ids=["desk", "phone"],
 )
 def test_the_first_screen_needs_no_fallback_font(site_url, new_page, viewport):
     """Every glyph on the first screen is drawn in the text font, the code font or a KaTeX web
@@ -191,7 +193,8 @@ def test_the_first_screen_needs_no_fallback_font(site_url, new_page, viewport):
 
     def fonts_of(selector: str) -> dict[str, int]:
         used: dict[str, int] = {}
-        for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]:
+        nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})
+        for node in nodes["nodeIds"]:
             for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
                 name = font["familyName"] + ("" if font["isCustomFont"] else " (system)")
                 used[name] = used.get(name, 0) + font["glyphCount"]
@@ -202,7 +205,8 @@ def test_the_first_screen_needs_no_fallback_font(site_url, new_page, viewport):
     assert len([name for name in expected if name.endswith("(system)")]) == 2, expected
     first_screen = fonts_of("[data-first-screen]")
     unexpected = {
-        name: glyphs for name, glyphs in first_screen.items()
+        name: glyphs
+        for name, glyphs in first_screen.items()
         if name not in expected and not name.startswith("KaTeX_")
     }
     assert unexpected == {}, first_screen
