@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 CHAPTER = "01-computer-vision/"
-# Blocks whose contents the browser skips right now (it says so with an event per change).
-SKIP_STATES = """window.__skipped = new Map();
-document.addEventListener('contentvisibilityautostatechange',
-                          (e) => window.__skipped.set(e.target, e.skipped), true);"""
-SKIPPED = "el => window.__skipped.get(el) === true"
+# Blocks whose contents the browser skips right now: their first element is skipped with them.
+# (A block that was never rendered sends no contentvisibilityautostatechange event when it goes
+# from hidden to auto; checkVisibility asks the layout itself.)
+SKIPPED = """el => { const inner = el.querySelector('*');
+                    return !!inner && !inner.checkVisibility({contentVisibilityAuto: true}); }"""
 SHIFTS = """window.__shifts = [];
 new PerformanceObserver((list) => list.getEntries().forEach((e) => {
   if (!e.hadRecentInput) window.__shifts.push(e.value);
@@ -20,15 +20,14 @@ new PerformanceObserver((list) => list.getEntries().forEach((e) => {
 
 def test_far_blocks_wait_until_the_reader_nears_them(site_url, new_page):
     page, traffic = new_page()
-    page.add_init_script(SKIP_STATES)
     page.goto(site_url + CHAPTER, wait_until="networkidle")
-    blocks = page.locator(".md-content__inner > *")
+    blocks = page.locator(".md-content__inner > :has(*)")
     skipped = page.evaluate(
-        f"[...document.querySelectorAll('.md-content__inner > *')].filter({SKIPPED}).length"
+        f"[...document.querySelectorAll('.md-content__inner > :has(*)')].filter({SKIPPED}).length"
     )
     assert skipped >= blocks.count() // 2, f"only {skipped} of {blocks.count()} blocks skipped"
     first = page.locator("#sec-1-1 + p")
-    last = page.locator("#sec-1-5 ~ p").last
+    last = page.locator("#sec-1-5 ~ p:has(*)").last
     assert not first.evaluate(SKIPPED) and last.evaluate(SKIPPED)
     last.scroll_into_view_if_needed()
     page.wait_for_timeout(200)
@@ -170,3 +169,104 @@ def test_print_renders_every_block(site_url, new_page):
            .filter(e => getComputedStyle(e).contentVisibility !== 'visible').length"""
     )
     assert hidden == 0
+
+
+# Every change of <html>'s tb-first-screen class, with its time (overrides/partials/javascripts/
+# first-screen.html sets it in <head>; the observer is in place before that script runs).
+FIRST_SCREEN_LOG = """window.__firstScreen = [];
+new MutationObserver(() => {
+  const on = document.documentElement.classList.contains('tb-first-screen');
+  const log = window.__firstScreen;
+  if ((log.length ? log[log.length - 1][1] : false) !== on) log.push([performance.now(), on]);
+}).observe(document, {attributes: true, attributeFilter: ['class'], subtree: true});"""
+# A browser that reports no largest-contentful-paint entries (Safari, for one).
+NO_LCP_ENTRIES = """(() => {
+  const Observer = window.PerformanceObserver;
+  window.PerformanceObserver = class extends Observer {
+    observe(options) {
+      if (!(options && options.type === 'largest-contentful-paint')) super.observe(options);
+    }
+  };
+})()"""
+CONTENT_VISIBILITY = "getComputedStyle(document.getElementById('eq-mm1-1')).contentVisibility"
+
+
+def poll(page, expression: str, timeout: float = 20.0) -> None:
+    """Poll from Python: the site's CSP forbids the eval a polling wait_for_function needs."""
+    deadline = page.evaluate("performance.now()") + timeout * 1000
+    while not page.evaluate(expression):
+        assert page.evaluate("performance.now()") < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(20)
+
+
+def test_the_first_screen_is_drawn_before_anything_past_it(site_url, new_page):
+    """Until the article's first paint, the blocks past the first screen are not rendered at all
+    (content-visibility: auto would render those within about a screen below it in that same
+    frame); from then on they are rendered on demand as before."""
+    page, traffic = new_page()
+    page.add_init_script(FIRST_SCREEN_LOG)
+    page.add_init_script(
+        """window.__articlePaints = [];
+        new PerformanceObserver(list => list.getEntries().forEach(e => {
+          if (e.element && e.element.closest('.md-content'))
+            window.__articlePaints.push(e.startTime);
+        })).observe({type: 'largest-contentful-paint', buffered: true});"""
+    )
+    page.goto(site_url + CHAPTER, wait_until="networkidle")
+    log = page.evaluate("window.__firstScreen")
+    assert [on for _, on in log] == [True, False], log
+    released = log[1][0]
+    paints = page.evaluate("window.__articlePaints")
+    loaded = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+    # Released by the article's first paint, or at DOMContentLoaded if that came first.
+    assert released >= min(paints[0], loaded) - 1 and released <= loaded + 1, (log, paints, loaded)
+    assert page.evaluate(CONTENT_VISIBILITY) == "auto"
+    assert traffic.external == [] and traffic.page_errors == []
+
+
+@pytest.mark.parametrize("how", ["fragment", "reload"])
+def test_a_load_that_may_land_past_the_first_screen_renders_as_before(site_url, new_page, how):
+    """A #fragment, or a reload (which restores the scroll position), may open the page anywhere:
+    there nothing is held back."""
+    page, traffic = new_page()
+    page.add_init_script(FIRST_SCREEN_LOG)
+    fragment = "#eq-mm1-3" if how == "fragment" else ""
+    page.goto(site_url + CHAPTER + fragment, wait_until="networkidle")
+    if how == "reload":
+        page.reload(wait_until="networkidle")
+    assert page.evaluate("window.__firstScreen") == []
+    assert traffic.page_errors == []
+
+
+@pytest.mark.parametrize("move", ["wheel", "key", "none"])
+def test_without_paint_entries_the_readers_first_move_or_the_parsed_page_releases_it(
+    site_url, new_page, move
+):
+    """In a browser without largest-contentful-paint entries, and with the parser held at the
+    end of the page (Material's bundle delayed), the rest of the chapter is rendered as soon as
+    the reader moves, or else once the page is parsed."""
+    page, traffic = new_page()
+    page.add_init_script(NO_LCP_ENTRIES)
+    held = []
+    page.route("**/assets/javascripts/bundle.*.min.js", lambda route: held.append(route))
+    page.goto(site_url + CHAPTER, wait_until="commit")
+    poll(page, "document.readyState === 'loading' && !!document.getElementById('eq-mm1-1')")
+    page.wait_for_timeout(300)
+    assert held, "Material's bundle was not requested"
+    assert page.evaluate("document.documentElement.classList.contains('tb-first-screen')")
+    assert page.evaluate(CONTENT_VISIBILITY) == "hidden"
+    if move == "wheel":
+        page.mouse.move(600, 400)
+        page.mouse.wheel(0, 400)
+    elif move == "key":
+        page.keyboard.press("PageDown")
+    else:
+        page.wait_for_timeout(500)
+        assert page.evaluate(CONTENT_VISIBILITY) == "hidden"  # still parsing: still held
+        held.pop().continue_()
+    poll(page, "!document.documentElement.classList.contains('tb-first-screen')", timeout=5)
+    assert page.evaluate(CONTENT_VISIBILITY) == "auto"
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state("load")
+    assert traffic.external == [] and traffic.page_errors == []
