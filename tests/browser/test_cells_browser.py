@@ -453,6 +453,7 @@ def test_instant_navigation_and_both_palettes(browser, base_url):
         s.page.goto(base_url, wait_until="networkidle")
         s.page.get_by_role("link", name="Plain page").first.click()
         s.page.wait_for_url("**/other/")
+        s.page.wait_for_selector("#cell-patchify", state="detached")  # the page is swapped
         s.page.get_by_role("link", name="Cells").first.click()
         s.page.wait_for_url(base_url)
         assert s.page.evaluate("performance.getEntriesByType('navigation').length") == 1
@@ -565,6 +566,9 @@ def test_leaving_the_page_stops_a_running_cell(browser, base_url):
         )
         s.page.get_by_role("link", name="Plain page").first.click()  # instant navigation
         s.page.wait_for_url("**/other/")
+        # Material may show the new address before it swaps the page in: until the cells are
+        # gone, a click lands on the old page, whose cell is still busy and ignores a new Run.
+        s.page.wait_for_selector("#cell-patchify", state="detached")
         s.page.get_by_role("link", name="Cells").first.click()
         s.page.wait_for_selector("#cell-zero-shot[data-tb-enhanced]", state="attached")
         s.run("cell-zero-shot", timeout=30_000)  # not stuck behind the abandoned loop
