@@ -61,3 +61,12 @@ def settle_on_networkidle(page) -> None:
 
     page.goto = settled(page.goto)
     page.reload = settled(page.reload)
+
+
+def wait_until(page, expression: str, *, timeout: float = 30.0) -> None:
+    """Poll `expression` from Python until it is true: page.wait_for_function would evaluate it
+    with eval() inside the page, which the site's Content-Security-Policy forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(20)

@@ -9,26 +9,20 @@ script, which the site's Content-Security-Policy would block: the axe contexts b
 
 from __future__ import annotations
 
-import time
+from functools import partial
 
 import pytest
 
+from tests.browser import loading
 from tests.conftest import ROOT
 
+wait_until = partial(loading.wait_until, timeout=90.0)  # a cold Pyodide start under load
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 INSTRUMENTS = ["instrument-mm1-1", "instrument-mm1-2", "instrument-mm1-3"]
 RUN_AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
     .map(v => ({id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"""
 ACTIVE = "document.activeElement && (document.activeElement.id || document.activeElement.tagName)"
-
-
-def wait_until(page, expression: str, timeout: float = 90.0) -> None:
-    """Poll from Python (the site's CSP forbids the eval a polling wait_for_function needs)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-        page.wait_for_timeout(50)
 
 
 def go_live(page, uid: str) -> None:
@@ -78,10 +72,14 @@ def test_instruments_work_from_the_keyboard(site_url, new_page):
         control = stops[-1]
         assert control.startswith(f"{uid}-"), f"Tab from {uid}'s label went to {stops}"
         page.keyboard.press("ArrowRight")
-        wait_until(page, f"document.querySelector('{readouts}').innerText !== {before!r}", 10)
+        wait_until(
+            page, f"document.querySelector('{readouts}').innerText !== {before!r}", timeout=10
+        )
         assert page.evaluate(ACTIVE).startswith(f"{uid}-")  # focus stays in the controls
         page.keyboard.press("ArrowLeft")
-        wait_until(page, f"document.querySelector('{readouts}').innerText === {before!r}", 10)
+        wait_until(
+            page, f"document.querySelector('{readouts}').innerText === {before!r}", timeout=10
+        )
     assert traffic.external == [] and traffic.page_errors == []
 
 

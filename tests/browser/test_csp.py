@@ -11,23 +11,18 @@ page, which the policy forbids.
 from __future__ import annotations
 
 import re
-import time
+from functools import partial
 
+from tests.browser import loading
 from textbook.site.csp import meta_policy
 
+wait_until = partial(loading.wait_until, timeout=90.0)
 PAGES = ["", "01-computer-vision/", "equations/", "notebooks/01-computer-vision/"]
 INSTRUMENTS = ["instrument-mm1-1", "instrument-mm1-2", "instrument-mm1-3"]
 RECORD = """window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(
     [e.effectiveDirective, e.blockedURI, (e.sample || '').slice(0, 80), e.sourceFile]));"""
 PAYLOAD = "<img src=x onerror=alert(1)>"
-
-
-def wait_until(page, expression: str, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-        page.wait_for_timeout(50)
 
 
 def open_page(new_page, url: str, **options):

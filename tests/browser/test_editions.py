@@ -8,16 +8,18 @@ eq-mm1-3 renamed eq-mm1-iou with an alias)."""
 from __future__ import annotations
 
 import re
-import time
+from functools import partial
 from xml.etree import ElementTree
 
 import pytest
 
+from tests.browser import loading
 from tests.browser.conftest import watch
 from tests.browser.loading import settle_on_networkidle
 from tests.browser.server import serve_directory
 from tests.editions import CHAPTER, REMOVED, RENAMED
 
+wait_until = partial(loading.wait_until, timeout=10.0)
 EQ = "eq-mm1-2"
 
 
@@ -52,15 +54,6 @@ def pages_of(served, name: str) -> list[str]:
     locs = [el.text for el in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert locs and all(loc.startswith(f"{site_url}{name}/") for loc in locs)
     return locs
-
-
-def poll(page, predicate: str, seconds: float = 10) -> None:
-    """Wait until `predicate` is true. page.wait_for_function would evaluate it with eval(),
-    which the site's Content-Security-Policy forbids; page.evaluate is not subject to it."""
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(predicate):
-        assert time.monotonic() < deadline, f"still false after {seconds} s: {predicate}"
-        page.wait_for_timeout(100)
 
 
 def tex_of(page, anchor: str) -> str:
@@ -127,7 +120,7 @@ def test_removed_anchor_resolves_in_its_edition_and_through_the_alias_in_latest(
     # address bar is not waited on: navigation.tracking may already show a heading's id.)
     alias = page.locator(f"#{REMOVED}.tb-alias")
     assert alias.get_attribute("data-tb-alias").endswith(f"#{RENAMED}")
-    poll(
+    wait_until(
         page,
         f"""() => {{ const r = document.getElementById("{RENAMED}").getBoundingClientRect();
                            return r.top >= 0 && r.top < innerHeight; }}""",
@@ -141,11 +134,11 @@ def test_outdated_banner_links_to_the_same_anchor_in_latest_through_the_alias(re
     assert banner.is_visible()
     assert "You are reading edition 1.0, which is not the latest" in banner.inner_text()
     link = banner.locator("a.tb-outdated__link")
-    poll(page, "() => document.querySelector('a.tb-outdated__link').href.includes('#')")
+    wait_until(page, "() => document.querySelector('a.tb-outdated__link').href.includes('#')")
     assert link.evaluate("a => a.href") == f"{site_url}latest/{CHAPTER}#{RENAMED}"
     # Another anchor of the same page, followed within the page (no reload).
     page.evaluate(f"location.hash = '#{EQ}'")
-    poll(page, f"() => document.querySelector('a.tb-outdated__link').href.endsWith('#{EQ}')")
+    wait_until(page, f"() => document.querySelector('a.tb-outdated__link').href.endsWith('#{EQ}')")
     page.evaluate("scrollTo(0, 0)")
     link.click()
     page.wait_for_url(f"{site_url}latest/{CHAPTER}#{EQ}")
@@ -185,7 +178,8 @@ def test_cell_runs_under_the_sub_path(reader):
     cell = page.locator("#cell-patchify")
     cell.scroll_into_view_if_needed()
     cell.get_by_role("button", name="Run").click()
-    poll(page, "() => Number(document.getElementById('cell-patchify').dataset.runs || 0) >= 1", 90)
+    ran = "Number(document.getElementById('cell-patchify').dataset.runs || 0) >= 1"
+    wait_until(page, ran, timeout=90)
     output = cell.locator(".tb-cell__stream").inner_text()
     assert "Traceback" not in output and re.search(r"\d", output)
     assert any(u.startswith(f"{site_url}2.0/assets/pyodide/") for u in traffic.local)

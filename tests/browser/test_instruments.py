@@ -18,10 +18,12 @@ from figures_src.kernels import patches as kp
 from figures_src.kernels import receptive_field as rf
 from figures_src.kernels.similarity import cosine_similarity_matrix, softmax
 from figures_src.numbers import format_compact
+from tests.browser import loading
 from tests.browser.instant import open_for_instant_navigation
 from tests.browser.server import MIME_TYPES
 
 CHAPTER = "01-computer-vision/"
+wait_until = functools.partial(loading.wait_until, timeout=15.0)
 RF, PE, CLIP = "instrument-mm1-1", "instrument-mm1-2", "instrument-mm1-3"
 LIGHT_INK, DARK_INK = "#1f2329", "#e3e6ee"  # figures_src.plotting LIGHT.ink / DARK.ink
 RECORD_UPDATES = """document.addEventListener('tb-instrument:update',
@@ -81,16 +83,6 @@ def chart(page, uid: str) -> dict:
             fontSize: plot.tbPlotted.fontSize,
         })""",
     )
-
-
-def wait_until(page, expression: str, timeout: float = 15.0) -> None:
-    """Poll ``expression`` from Python: the site's CSP forbids the eval that
-    page.wait_for_function needs once it has to poll inside the page."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {expression}")
-        page.wait_for_timeout(20)
 
 
 def updates(page) -> int:

@@ -4,7 +4,11 @@ scrolling."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+
+from tests.browser import loading
 
 CHAPTER = "01-computer-vision/"
 # Blocks whose contents the browser skips right now: their first element is skipped with them.
@@ -188,15 +192,8 @@ NO_LCP_ENTRIES = """(() => {
     }
   };
 })()"""
+wait_until = partial(loading.wait_until, timeout=20.0)
 CONTENT_VISIBILITY = "getComputedStyle(document.getElementById('eq-mm1-1')).contentVisibility"
-
-
-def poll(page, expression: str, timeout: float = 20.0) -> None:
-    """Poll from Python: the site's CSP forbids the eval a polling wait_for_function needs."""
-    deadline = page.evaluate("performance.now()") + timeout * 1000
-    while not page.evaluate(expression):
-        assert page.evaluate("performance.now()") < deadline, f"timed out waiting for {expression}"
-        page.wait_for_timeout(20)
 
 
 def test_the_first_screen_is_drawn_before_anything_past_it(site_url, new_page):
@@ -219,7 +216,7 @@ def test_the_first_screen_is_drawn_before_anything_past_it(site_url, new_page):
     paints = page.evaluate("window.__articlePaints")
     loaded = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
     # Released by the article's first paint, or at DOMContentLoaded if that came first.
-    assert released >= min(paints[0], loaded) - 1 and released <= loaded + 1, (log, paints, loaded)
+    assert min([*paints[:1], loaded]) - 1 <= released <= loaded + 1, (log, paints, loaded)
     assert page.evaluate(CONTENT_VISIBILITY) == "auto"
     assert traffic.external == [] and traffic.page_errors == []
 
@@ -250,7 +247,7 @@ def test_without_paint_entries_the_readers_first_move_or_the_parsed_page_release
     held = []
     page.route("**/assets/javascripts/bundle.*.min.js", lambda route: held.append(route))
     page.goto(site_url + CHAPTER, wait_until="commit")
-    poll(page, "document.readyState === 'loading' && !!document.getElementById('eq-mm1-1')")
+    wait_until(page, "document.readyState === 'loading' && !!document.getElementById('eq-mm1-1')")
     page.wait_for_timeout(300)
     assert held, "Material's bundle was not requested"
     assert page.evaluate("document.documentElement.classList.contains('tb-first-screen')")
@@ -264,7 +261,7 @@ def test_without_paint_entries_the_readers_first_move_or_the_parsed_page_release
         page.wait_for_timeout(500)
         assert page.evaluate(CONTENT_VISIBILITY) == "hidden"  # still parsing: still held
         held.pop().continue_()
-    poll(page, "!document.documentElement.classList.contains('tb-first-screen')", timeout=5)
+    wait_until(page, "!document.documentElement.classList.contains('tb-first-screen')", timeout=5)
     assert page.evaluate(CONTENT_VISIBILITY) == "auto"
     for route in held:
         route.continue_()
