@@ -29,6 +29,8 @@ setup: $(STAMP)/python $(STAMP)/node $(STAMP)/vendor
 
 $(STAMP)/python: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (the site needs Python 3.11)"; exit 1; }
+	@# pymdown-extensions 13 (in the lock) requires 3.11.5; Debian 12's python3.11 is 3.11.2.
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 5))' || { echo "error: $(PYTHON) is $$($(PYTHON) -V 2>&1 | cut -d' ' -f2); the pinned packages need Python 3.11.5 or newer: make ... PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	@# Earlier set-ups registered the project by hand, without the RECORD pip needs to replace it.
