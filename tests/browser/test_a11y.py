@@ -14,6 +14,7 @@ from functools import partial
 import pytest
 
 from tests.browser import loading
+from tests.browser.fonts import DrawnFonts
 from tests.conftest import ROOT
 
 wait_until = partial(loading.wait_until, timeout=90.0)  # a cold Pyodide start under load
@@ -118,27 +119,13 @@ def test_the_screen_readers_copy_of_each_formula_is_drawn_in_its_own_fonts(site_
     Serif and DejaVu Sans here)."""
     page, traffic = new_page()
     page.goto(site_url + "01-computer-vision/", wait_until="networkidle")
-    page.evaluate(  # lay out every block, not only those near the viewport
-        "() => document.querySelectorAll('.md-content__inner > *')"
-        ".forEach(e => e.style.contentVisibility = 'visible')"
-    )
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-    glyphs = cdp.send(
-        "DOM.querySelectorAll",
-        {"nodeId": root, "selector": ".katex-mathml math :is(mi, mn, mo, mtext)"},
-    )["nodeIds"]
+    fonts_of = DrawnFonts(page)
+    glyphs = fonts_of.nodes(".katex-mathml math :is(mi, mn, mo, mtext)")
     assert len(glyphs) > 300, f"only {len(glyphs)} MathML tokens on the chapter?"
-    fonts: dict[str, int] = {}
-    for node in glyphs:
-        for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
-            name = font["familyName"] + ("" if font["isCustomFont"] else " (system)")
-            fonts[name] = fonts.get(name, 0) + font["glyphCount"]
+    fonts = fonts_of(".katex-mathml math :is(mi, mn, mo, mtext)")
     assert fonts and all(name.startswith("KaTeX_") for name in fonts), fonts
-    maths = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": ".katex-mathml math"})
-    first = cdp.send("Accessibility.getPartialAXTree", {"nodeId": maths["nodeIds"][0]})["nodes"]
+    maths = fonts_of.nodes(".katex-mathml math")
+    first = fonts_of.cdp.send("Accessibility.getPartialAXTree", {"nodeId": maths[0]})["nodes"]
     node = first[0]  # the <math> element itself, then its relatives
     assert node["role"]["value"] == "MathMLMath" and not node["ignored"], node
     assert traffic.external == [] and traffic.page_errors == []

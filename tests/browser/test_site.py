@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.fonts import DrawnFonts
 from tests.browser.instant import open_for_instant_navigation
 
 CHAPTER = "01-computer-vision/"
@@ -182,23 +183,7 @@ def test_the_first_screen_needs_no_fallback_font(site_url, new_page, viewport):
     page, traffic = new_page(viewport=viewport)
     page.goto(site_url + CHAPTER, wait_until="networkidle")
     assert page.evaluate(FIRST_SCREEN) > 50
-    page.evaluate(  # lay out every block (the marks stay where they are), so code has a font too
-        "() => document.querySelectorAll('.md-content__inner > *')"
-        ".forEach(e => e.style.contentVisibility = 'visible')"
-    )
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-
-    def fonts_of(selector: str) -> dict[str, int]:
-        used: dict[str, int] = {}
-        nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})
-        for node in nodes["nodeIds"]:
-            for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:
-                name = font["familyName"] + ("" if font["isCustomFont"] else " (system)")
-                used[name] = used.get(name, 0) + font["glyphCount"]
-        return used
+    fonts_of = DrawnFonts(page)  # every block laid out (the marks stay), so code has a font too
 
     # The system fonts the stylesheets ask for, as this machine resolves them.
     expected = {*fonts_of(".md-content__inner > p"), *fonts_of(".md-content__inner code")}
