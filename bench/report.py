@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import statistics
 from collections.abc import Sequence
 
 TARGETS = {
@@ -170,6 +172,45 @@ def load_spread(samples: list[dict]) -> str:
     return ", ".join(parts)
 
 
+def paired_ratios(mine: list[dict], theirs: list[dict], key: str) -> list[float]:
+    """Load-by-load ratios of two sites measured in turns (`bench.page.measure_sites`): load n of
+    each saw the same moment of the shared machine, so a burst of load cancels in its ratio."""
+    return [
+        a[key] / b[key]
+        for a, b in zip(mine, theirs, strict=False)
+        if a.get(key) is not None and b.get(key)
+    ]
+
+
+def paired_summary(ratios: Sequence[float], rounds: int = 2000, seed: int = 0) -> dict | None:
+    """Median of the paired ratios, a 90 % bootstrap interval of that median (seeded: the report
+    is the same for the same JSON), and in how many pairs the project was not slower."""
+    if len(ratios) < 2:
+        return None
+    rng = random.Random(seed)
+    medians = sorted(statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(rounds))
+    return {
+        "median": statistics.median(ratios),
+        "low": medians[int(0.05 * rounds)],
+        "high": medians[int(0.95 * rounds) - 1],
+        "not_slower": sum(r <= 1 for r in ratios),
+        "pairs": len(ratios),
+    }
+
+
+def paired_text(mine: list[dict], theirs: list[dict]) -> str:
+    parts = []
+    for key, label in (("fcp_ms", "FCP"), ("lcp_ms", "LCP")):
+        summary = paired_summary(paired_ratios(mine, theirs, key))
+        if summary:
+            parts.append(
+                f"{label} {fmt(summary['median'], 'x')} (90 % interval "
+                f"{fmt(summary['low'], 'x')} to {fmt(summary['high'], 'x')}; not slower in "
+                f"{summary['not_slower']} of {summary['pairs']})"
+            )
+    return "; ".join(parts)
+
+
 def page_section(results: dict) -> str:
     pages = results.get("page", {})
     if not pages:
@@ -203,6 +244,12 @@ def page_section(results: dict) -> str:
         spread = load_spread(p.get("samples", []))
         if spread:
             out.append(f"\nSingle loads of the project page: {spread}.")
+        paired = paired_text(p.get("samples", []), i.get("samples", []))
+        if paired:
+            out.append(
+                "\nLoad by load against the inlined baseline (the sites took turns, so each "
+                f"pair saw the same machine), project / baseline: {paired}."
+            )
         out.append("")
     targets = results.get("checks", {}).get("page_targets", {})
     if targets:

@@ -352,3 +352,56 @@ def test_the_page_report_gives_the_range_of_single_loads():
     text = report.page_section({"page": page})
     assert "median of 3 loads" in text
     assert "Single loads of the project page: FCP 280 ms to 410 ms" in text
+
+
+def test_paired_ratios_compare_the_loads_that_took_turns():
+    mine = [{"lcp_ms": 400.0}, {"lcp_ms": 900.0}, {"lcp_ms": None}, {"lcp_ms": 500.0}]
+    theirs = [{"lcp_ms": 500.0}, {"lcp_ms": 1000.0}, {"lcp_ms": 450.0}, {"lcp_ms": None}]
+    # A burst of load (the second pair) slows both; the missing timings drop their pair.
+    assert report.paired_ratios(mine, theirs, "lcp_ms") == [0.8, 0.9]
+    assert report.paired_summary([0.8]) is None  # one pair has no interval
+
+
+def test_paired_summary_is_the_pairs_median_with_a_bootstrap_interval():
+    ratios = [0.8, 0.9, 1.3, 0.95, 1.05, 0.85, 1.1]
+    summary = report.paired_summary(ratios)
+    assert summary["median"] == 0.95
+    assert summary["pairs"] == 7 and summary["not_slower"] == 4
+    assert min(ratios) <= summary["low"] < summary["median"] < summary["high"] <= max(ratios)
+    assert report.paired_summary(ratios) == summary  # seeded: one JSON, one report
+    # Pairs in the order they were loaded: not the ratio of the two medians (300 / 200), nor
+    # sorted loads matched up (100/100, 300/200, 400/300).
+    mine = [{"fcp_ms": 100.0}, {"fcp_ms": 400.0}, {"fcp_ms": 300.0}]
+    theirs = [{"fcp_ms": 200.0}, {"fcp_ms": 100.0}, {"fcp_ms": 300.0}]
+    assert report.paired_ratios(mine, theirs, "fcp_ms") == [0.5, 4.0, 1.0]
+    assert report.paired_summary(report.paired_ratios(mine, theirs, "fcp_ms"))["median"] == 1.0
+
+
+def test_the_page_report_compares_load_by_load():
+    mine = [{"fcp_ms": 90.0, "lcp_ms": 120.0}, {"fcp_ms": 180.0, "lcp_ms": 260.0}]
+    theirs = [{"fcp_ms": 100.0, "lcp_ms": 100.0}, {"fcp_ms": 200.0, "lcp_ms": 200.0}]
+    page = {
+        "project": {"4x": {"runs": 2, "fcp_ms": 135.0, "samples": mine}},
+        "baseline_inline": {"4x": {"runs": 2, "fcp_ms": 150.0, "samples": theirs}},
+    }
+    text = report.page_section({"page": page})
+    assert "FCP 0.90× (90 % interval 0.90× to 0.90×; not slower in 2 of 2)" in text
+    assert "LCP 1.25× (90 % interval 1.20× to 1.30×; not slower in 0 of 2)" in text
+
+
+def test_paint_targets_say_how_far_noise_could_move_the_medians():
+    from bench.__main__ import paint_checks
+
+    mine = [{"fcp_ms": 90.0, "lcp_ms": 300.0}, {"fcp_ms": 300.0, "lcp_ms": 240.0}]
+    theirs = [{"fcp_ms": 100.0, "lcp_ms": 200.0}, {"fcp_ms": 330.0, "lcp_ms": 250.0}]
+    pages = {
+        "project": {"4x": {"fcp_ms": 195.0, "lcp_ms": 270.0, "samples": mine}},
+        "baseline_inline": {"4x": {"fcp_ms": 215.0, "lcp_ms": 225.0, "samples": theirs}},
+    }
+    checks = paint_checks(pages)
+    assert checks["fcp_ms_4x"]["ok"] and not checks["lcp_ms_4x"]["ok"]  # the medians decide
+    assert checks["fcp_ms_4x"]["measured"] == (
+        "195 ms vs 215 ms (load by load 0.90×, 90 % interval 0.90× to 0.91×)"
+    )
+    assert checks["lcp_ms_4x"]["measured"].startswith("270 ms vs 225 ms (load by load 1.23×")
+    assert "1x" not in pages["project"] and checks["fcp_ms_1x"]["measured"] == "– vs –"
