@@ -179,7 +179,7 @@ def _check(label: str, measured: str, ok: bool) -> dict:
 
 def paint_checks(pages: dict) -> dict:
     """FCP and LCP of the chapter against the inlined baseline, at each CPU rate: the medians
-    decide; the load-by-load ratios (`report.paired_summary`) say how far noise could move them."""
+    decide; the load-by-load ratios (`report.paired`) say how far noise could move them."""
     base = pages.get("baseline_inline", {})
     checks = {}
     for rate in ("1x", "4x"):
@@ -188,15 +188,13 @@ def paint_checks(pages: dict) -> dict:
         for key, name in (("fcp_ms", "FCP"), ("lcp_ms", "LCP")):
             mine, theirs = mine_loads.get(key), their_loads.get(key)
             measured = f"{report.fmt(mine, 'ms')} vs {report.fmt(theirs, 'ms')}"
-            pairs = report.paired_summary(
-                report.paired_ratios(
-                    mine_loads.get("samples", []), their_loads.get("samples", []), key
-                )
+            pairs = report.paired(
+                mine_loads.get("samples", []), their_loads.get("samples", []), key
             )
             if pairs:
                 measured += (
-                    f" (load by load {report.fmt(pairs['median'], 'x')}, 90 % interval "
-                    f"{report.fmt(pairs['low'], 'x')} to {report.fmt(pairs['high'], 'x')})"
+                    f" (load by load {report.fmt(pairs['median'], 'x')}, "
+                    f"{report.interval_text(pairs)})"
                 )
             checks[f"{key}_{rate}"] = _check(
                 f"{name} at {rate.replace('x', '×')} ≤ the inlined baseline's",

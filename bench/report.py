@@ -198,14 +198,22 @@ def paired_summary(ratios: Sequence[float], rounds: int = 2000, seed: int = 0) -
     }
 
 
+def paired(mine: list[dict], theirs: list[dict], key: str) -> dict | None:
+    """`paired_summary` of the two sites' samples for one timing."""
+    return paired_summary(paired_ratios(mine, theirs, key))
+
+
+def interval_text(summary: dict) -> str:
+    return f"90 % interval {fmt(summary['low'], 'x')} to {fmt(summary['high'], 'x')}"
+
+
 def paired_text(mine: list[dict], theirs: list[dict]) -> str:
     parts = []
     for key, label in (("fcp_ms", "FCP"), ("lcp_ms", "LCP")):
-        summary = paired_summary(paired_ratios(mine, theirs, key))
+        summary = paired(mine, theirs, key)
         if summary:
             parts.append(
-                f"{label} {fmt(summary['median'], 'x')} (90 % interval "
-                f"{fmt(summary['low'], 'x')} to {fmt(summary['high'], 'x')}; not slower in "
+                f"{label} {fmt(summary['median'], 'x')} ({interval_text(summary)}; not slower in "
                 f"{summary['not_slower']} of {summary['pairs']})"
             )
     return "; ".join(parts)
